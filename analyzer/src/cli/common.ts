@@ -1,0 +1,77 @@
+// What every reading command shares: the flags for limits, format and colour, loading
+// the views (the live /proc when none is named), and the output stream.
+
+import { DEFAULT_LIMITS, type Limits } from '../archive/limits.js';
+import { buildAnalysis } from '../model/build.js';
+import type { Analysis } from '../model/types.js';
+import { LIVE, loadView } from '../source/load.js';
+import { NsnapError } from '../errors.js';
+import type { ViewData } from '../snapshot/view-data.js';
+import { COLOR, PLAIN, type Style } from '../render/style.js';
+import { bool, choice, num, type FlagSpec, type Parsed } from './args.js';
+
+export const COMMON_FLAGS: FlagSpec = {
+  format: 'string',
+  color: 'boolean',
+  'no-color': 'boolean',
+  quiet: 'boolean',
+  'max-total-bytes': 'number',
+  'max-entries': 'number',
+  'max-entry-size': 'number',
+  'max-path-depth': 'number',
+  help: 'boolean',
+};
+
+export const DATA_FORMATS = ['text', 'json', 'yaml'] as const;
+export type OutputFormat = (typeof DATA_FORMATS)[number];
+
+export interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  isTTY: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+export function limitsFrom(p: Parsed): Limits {
+  return {
+    maxTotalBytes: num(p, 'max-total-bytes') ?? DEFAULT_LIMITS.maxTotalBytes,
+    maxEntries: num(p, 'max-entries') ?? DEFAULT_LIMITS.maxEntries,
+    maxEntrySize: num(p, 'max-entry-size') ?? DEFAULT_LIMITS.maxEntrySize,
+    maxPathDepth: num(p, 'max-path-depth') ?? DEFAULT_LIMITS.maxPathDepth,
+  };
+}
+
+export function formatFrom(p: Parsed): OutputFormat {
+  return choice(p, 'format', DATA_FORMATS, 'text');
+}
+
+export function styleFrom(p: Parsed, io: Io): Style {
+  if (bool(p, 'no-color')) return PLAIN;
+  if (bool(p, 'color')) return COLOR;
+  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return PLAIN;
+  return io.isTTY ? COLOR : PLAIN;
+}
+
+/** Loads every named view (or the live /proc) and refuses invalid snapshots. */
+export async function loadViews(inputs: string[], p: Parsed): Promise<ViewData[]> {
+  const limits = limitsFrom(p);
+  const names = inputs.length === 0 ? [LIVE] : inputs;
+  const views: ViewData[] = [];
+  for (const name of names) {
+    const view = await loadView(name, { limits });
+    if (view.problems.length > 0) {
+      const first = view.problems
+        .slice(0, 5)
+        .map((x) => `${name}: ${x.path}: ${x.message}`)
+        .join('\n');
+      const more = view.problems.length > 5 ? `\n(${view.problems.length - 5} more problems)` : '';
+      throw new NsnapError('INVALID_SNAPSHOT', `${first}${more}`, { exitCode: 1, hint: `run 'nsnap validate ${name}' for every problem` });
+    }
+    views.push(view);
+  }
+  return views;
+}
+
+export async function analyse(inputs: string[], p: Parsed): Promise<Analysis> {
+  return buildAnalysis(await loadViews(inputs, p));
+}

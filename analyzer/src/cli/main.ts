@@ -1,0 +1,107 @@
+// The nsnap command line: argv in, text out, an exit code back. The only layer that
+// touches process.argv, stdout and the exit code.
+//   0 success, 1 invalid snapshot or nothing found, 2 usage or unusable input, 3 internal error.
+
+import { readFileSync } from 'node:fs';
+import { NsnapError, UsageError } from '../errors.js';
+import { PROJECT_ROOT } from '../paths.js';
+import { termSafe } from '../render/escape.js';
+import type { Io } from './common.js';
+import { collectCommand } from './commands/collect.js';
+import { pidCommand } from './commands/pid.js';
+import { psCommand } from './commands/ps.js';
+import { treeCommand } from './commands/tree.js';
+import { validateCommand } from './commands/validate.js';
+
+const HELP = `nsnap: see, save and compare how processes nest in Linux namespaces
+
+usage:
+  nsnap tree [VIEW...] [--processes] [--type TYPE]   the namespace tree (default: live /proc)
+  nsnap ps [VIEW...] [--pid N] [--comm TEXT] [--ns ID]
+                                                     one row per process, PIDs at every level
+  nsnap pid PID [--in NS] [VIEW...]                  follow one process through every level
+  nsnap validate SNAPSHOT...                         check snapshots against the format
+  nsnap collect [collector options]                  capture this view (runs the collector)
+
+A VIEW is a snapshot .tar.gz, an extracted snapshot folder, or a folder laid out like
+/proc. Views of the same boot are merged into one model.
+
+options for tree, ps and pid:
+  --format text|json|yaml     output format (default text)
+  --color, --no-color         force colour on or off (default: on for a terminal)
+limits for untrusted snapshots (defaults in docs/format.md):
+  --max-total-bytes N  --max-entries N  --max-entry-size N  --max-path-depth N
+
+exit codes: 0 ok, 1 invalid snapshot or not found, 2 usage or unusable input, 3 internal error
+docs: docs/format.md (snapshot format), docs/parent-edges.md (how parents are decided)
+`;
+
+type Command = (argv: string[], io: Io) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  tree: treeCommand,
+  ps: psCommand,
+  pid: pidCommand,
+  validate: validateCommand,
+  collect: (argv) => collectCommand(argv),
+};
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(`${PROJECT_ROOT}/package.json`, 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export async function run(argv: string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  try {
+    if (name === undefined) throw new UsageError('no command given');
+    if (name === '--help' || name === '-h' || name === 'help') {
+      io.stdout(HELP);
+      return 0;
+    }
+    if (name === '--version') {
+      io.stdout(`nsnap ${version()}\n`);
+      return 0;
+    }
+    const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+    if (command === undefined) throw new UsageError(`unknown command '${name}'`);
+    if (name !== 'collect' && (rest.includes('--help') || rest.includes('-h'))) {
+      io.stdout(HELP);
+      return 0;
+    }
+    return await command(rest, io);
+  } catch (e) {
+    if (e instanceof NsnapError) {
+      io.stderr(`nsnap: ${termSafe(e.message).replace(/\\x0a/g, '\n')}\n`);
+      if (e.hint) io.stderr(`  hint: ${e.hint}\n`);
+      return e.exitCode;
+    }
+    const err = e as Error;
+    io.stderr(
+      `nsnap: internal error: ${termSafe(err?.message ?? String(e))}\n  hint: this is a bug in nsnap; please report it with the command you ran\n`,
+    );
+    if (io.env.NSNAP_DEBUG) io.stderr(`${err?.stack ?? ''}\n`);
+    return 3;
+  }
+}
+
+export async function main(): Promise<void> {
+  const chunks: string[] = [];
+  const code = await run(process.argv.slice(2), {
+    stdout: (s) => {
+      chunks.push(s);
+      if (chunks.length > 64) flush();
+    },
+    stderr: (s) => process.stderr.write(s),
+    isTTY: process.stdout.isTTY === true,
+    env: process.env,
+  });
+  flush();
+  function flush(): void {
+    if (chunks.length > 0) {
+      process.stdout.write(chunks.join(''));
+      chunks.length = 0;
+    }
+  }
+  process.exitCode = code;
+}

@@ -1,0 +1,497 @@
+// Reconstruction of the PID namespace tree from one or more views of one boot.
+//
+// Namespace identity is proven by union: a readable ns/pid link gives the inode; two
+// processes of one view with equal NSpid length linked by PPid share a namespace; a
+// process with NSpid length 1 is in the view's own namespace; the same process seen in
+// two views (equal starttime and comm, one NSpid a suffix of the other) is in the same
+// namespace in both. What remains without an inode gets a synthetic id.
+//
+// Parent edges are then collected as candidates from every kind of evidence and decided
+// in one place (decideParents), which reports disagreements. docs/parent-edges.md is the
+// prose version of this file.
+
+import type { ViewData } from '../snapshot/view-data.js';
+import type { DiagnosticSink } from './diagnostics.js';
+import { PARENT_EVIDENCE, type ParentEvidence } from './types.js';
+import { UnionFind } from './union-find.js';
+import type { VProc } from './view-procs.js';
+
+export interface PidClass {
+  rep: number;
+  inodes: number[];
+  members: VProc[];
+  /** View indexes whose root this namespace is. */
+  rootOf: number[];
+  inits: VProc[];
+  seenVia: 'member' | 'for-children' | 'lsns';
+  parent: PidClass | null;
+  parentEvidence: ParentEvidence | null;
+  parentSupport: ParentEvidence[];
+  depth: number;
+  children: PidClass[];
+}
+
+interface Candidate {
+  child: string;
+  parent: string;
+  evidence: ParentEvidence;
+  note: string;
+}
+
+export interface PidModel {
+  uf: UnionFind;
+  classes: PidClass[];
+  classOfKey(key: string): PidClass | undefined;
+}
+
+const MAX_DEPTH = 32;
+
+export function buildPidModel(views: ViewData[], procs: Map<number, VProc>[], diags: DiagnosticSink, processUf: UnionFind): PidModel {
+  const uf = new UnionFind();
+  const candidates: Candidate[] = [];
+  const entrants: VProc[] = [];
+
+  // 1. Identity within each view.
+  procs.forEach((m, v) => {
+    uf.id(`r:${v}`);
+    for (const p of m.values()) {
+      uf.id(p.gkey);
+      processUf.id(`p:${v}:${p.pid}`);
+      if (p.len === 1) uf.union(p.gkey, `r:${v}`);
+      const inode = p.rec.ns.pid;
+      if (inode !== undefined) uf.union(p.gkey, `i:${inode}`);
+      const q = p.parent;
+      if (q === null) continue;
+      if (q.len === p.len) {
+        if (p.last === 1) {
+          diags.add(
+            'DEPTH_MISMATCH',
+            `PID ${p.pid} (${p.comm}) in view ${v} is an init but its parent ${q.pid} has the same NSpid length`,
+            { pid: p.pid, ppid: q.pid },
+            v,
+          );
+        } else {
+          uf.union(p.gkey, q.gkey);
+        }
+      } else if (q.len < p.len && p.last !== 1 && inode === undefined) {
+        entrants.push(p);
+      }
+    }
+  });
+
+  // 2. Identity across views: the same process seen from an outer and an inner procfs.
+  matchAcrossViews(procs, uf, processUf, diags);
+
+  // 3. Candidate parent edges.
+  procs.forEach((m, v) => {
+    for (const p of m.values()) {
+      const fc = p.rec.ns.pid_for_children;
+      const own = p.rec.ns.pid;
+      if (fc !== undefined && own !== undefined && fc !== own) {
+        candidates.push({
+          child: `i:${fc}`,
+          parent: p.gkey,
+          evidence: 'for-children',
+          note: `pid_for_children of PID ${p.pid} in view ${v}`,
+        });
+      }
+      if (p.len < 2) continue;
+      const q = p.parent;
+      if (q !== null && q.len === p.len) continue;
+      if (q !== null && q.len === p.len - 1) {
+        if (p.last === 1)
+          candidates.push({
+            child: p.gkey,
+            parent: q.gkey,
+            evidence: 'init-parent',
+            note: `init PID ${p.pid} has parent PID ${q.pid} in view ${v}`,
+          });
+        else
+          candidates.push({
+            child: p.gkey,
+            parent: q.gkey,
+            evidence: 'view',
+            note: `PID ${p.pid} (entered with setns) has parent PID ${q.pid} one NSpid level up in view ${v}`,
+          });
+      } else if (q !== null && p.last === 1) {
+        diags.add(
+          'DEPTH_MISMATCH',
+          `init PID ${p.pid} (${p.comm}) in view ${v} has NSpid length ${p.len} but its parent ${q.pid} has ${q.len}`,
+          { pid: p.pid, ppid: q.pid },
+          v,
+        );
+      } else if (q === null && p.len === 2) {
+        candidates.push({ child: p.gkey, parent: `r:${v}`, evidence: 'view', note: `PID ${p.pid} has 2 NSpid levels in view ${v}` });
+      }
+    }
+  });
+  views.forEach((view) => {
+    for (const row of view.lsns ?? []) {
+      if (row.type === 'pid' && row.pns !== null && row.pns !== 0) {
+        candidates.push({ child: `i:${row.ns}`, parent: `i:${row.pns}`, evidence: 'kernel', note: `lsns PNS in ${view.source}` });
+      }
+    }
+  });
+
+  // 4. Entrants whose links were denied: place them when the parent namespace has exactly
+  // one child namespace at that level; otherwise say it cannot be told.
+  resolveEntrants(entrants, candidates, uf, diags);
+
+  // 5. Classes.
+  const { classes, byRep } = collectClasses(uf, procs, views, candidates, diags);
+  const classOfKey = (key: string): PidClass | undefined => (uf.has(key) ? byRep.get(uf.findKey(key)) : undefined);
+
+  // 6. Parents and depth.
+  decideParents(classes, candidates, classOfKey, diags);
+  inferMissingParents(classes, procs, classOfKey, diags);
+  computeDepths(classes, diags);
+  checkDepths(procs, classOfKey, diags);
+  return { uf, classes, classOfKey };
+}
+
+function matchAcrossViews(procs: Map<number, VProc>[], uf: UnionFind, processUf: UnionFind, diags: DiagnosticSink): void {
+  if (procs.length < 2) return;
+  const indexes = procs.map((m) => {
+    const idx = new Map<string, VProc[]>();
+    for (const p of m.values()) {
+      const key = `${p.last}|${p.comm}`;
+      const list = idx.get(key);
+      if (list) list.push(p);
+      else idx.set(key, [p]);
+    }
+    return idx;
+  });
+  for (let v = 0; v < procs.length; v += 1) {
+    for (let w = v + 1; w < procs.length; w += 1) {
+      const idx = indexes[v] as Map<string, VProc[]>;
+      for (const p of (procs[w] as Map<number, VProc>).values()) {
+        for (const a of idx.get(`${p.last}|${p.comm}`) ?? []) {
+          if (!isSuffixEither(a.nspid, p.nspid)) continue;
+          if (a.starttime === null || p.starttime === null) continue;
+          if (a.starttime !== p.starttime) {
+            diags.add(
+              'PID_REUSED',
+              `PID chain ${p.nspid.join('/')} (${p.comm}) in view ${w} has start time ${p.starttime}, but in view ${v} ${a.nspid.join('/')} started at ${a.starttime}: the PID was reused`,
+              { views: [v, w], pid: p.pid },
+              w,
+            );
+            continue;
+          }
+          uf.union(a.gkey, p.gkey);
+          processUf.union(`p:${v}:${a.pid}`, `p:${w}:${p.pid}`);
+          break;
+        }
+      }
+    }
+  }
+}
+
+function isSuffixEither(a: number[], b: number[]): boolean {
+  const [long, short] = a.length >= b.length ? [a, b] : [b, a];
+  const off = long.length - short.length;
+  for (let i = 0; i < short.length; i += 1) if (long[off + i] !== short[i]) return false;
+  return true;
+}
+
+function resolveEntrants(entrants: VProc[], candidates: Candidate[], uf: UnionFind, diags: DiagnosticSink): void {
+  if (entrants.length === 0) return;
+  // Which classes are anchored: they hold an inode, a view root or an init.
+  const anchored = new Set<number>();
+  for (const [rep, keys] of uf.groups()) {
+    if (keys.some((k) => k.startsWith('i:') || k.startsWith('r:'))) anchored.add(rep);
+  }
+  // parent set -> (child set -> one key of the child set)
+  const childrenOf = new Map<number, Map<number, string>>();
+  for (const c of candidates) {
+    if (c.evidence !== 'init-parent' && c.evidence !== 'kernel') continue;
+    const child = uf.findKey(c.child);
+    anchored.add(child);
+    const parent = uf.findKey(c.parent);
+    let map = childrenOf.get(parent);
+    if (!map) childrenOf.set(parent, (map = new Map()));
+    map.set(child, c.child);
+  }
+  for (const p of entrants) {
+    if (anchored.has(uf.findKey(p.gkey))) continue;
+    // Walk up to the namespace one level above the entrant.
+    let up: VProc | null = p.parent;
+    while (up !== null && up.len > p.len - 1) up = up.parent;
+    const siblings = up === null || up.len !== p.len - 1 ? undefined : childrenOf.get(uf.findKey(up.gkey));
+    if (siblings && siblings.size === 1) {
+      uf.union(p.gkey, [...siblings.values()][0] as string);
+    } else {
+      diags.add(
+        'PID_NS_AMBIGUOUS',
+        `PID ${p.pid} (${p.comm}) in view ${p.view} entered a child namespace with setns and its ns links are unreadable; it gets a namespace of its own`,
+        { pid: p.pid },
+        p.view,
+      );
+    }
+  }
+}
+
+function collectClasses(
+  uf: UnionFind,
+  procs: Map<number, VProc>[],
+  views: ViewData[],
+  candidates: Candidate[],
+  diags: DiagnosticSink,
+): { classes: PidClass[]; byRep: Map<number, PidClass> } {
+  const byRep = new Map<number, PidClass>();
+  const get = (key: string): PidClass => {
+    const rep = uf.findKey(key);
+    let c = byRep.get(rep);
+    if (!c) {
+      c = {
+        rep,
+        inodes: [],
+        members: [],
+        rootOf: [],
+        inits: [],
+        seenVia: 'lsns',
+        parent: null,
+        parentEvidence: null,
+        parentSupport: [],
+        depth: 0,
+        children: [],
+      };
+      byRep.set(rep, c);
+    }
+    return c;
+  };
+  procs.forEach((m, v) => {
+    get(`r:${v}`).rootOf.push(v);
+    for (const p of m.values()) {
+      const c = get(p.gkey);
+      c.members.push(p);
+      c.seenVia = 'member';
+      if (p.last === 1) c.inits.push(p);
+    }
+  });
+  for (const [rep, keys] of uf.groups()) {
+    const inodes = keys.filter((k) => k.startsWith('i:')).map((k) => Number(k.slice(2)));
+    if (inodes.length === 0) continue;
+    const c = byRep.get(rep) ?? get(keys[0] as string);
+    c.inodes = inodes.sort((a, b) => a - b);
+  }
+  // Namespaces seen only as pid_for_children.
+  for (const cand of candidates) {
+    if (cand.evidence === 'for-children') {
+      const c = get(cand.child);
+      if (c.seenVia === 'lsns' && c.members.length === 0) c.seenVia = 'for-children';
+    }
+    if (cand.evidence === 'kernel') {
+      get(cand.child);
+      get(cand.parent);
+    }
+  }
+  const classes = [...byRep.values()];
+  for (const c of classes) {
+    if (c.inodes.length > 1) {
+      diags.add('NS_CONFLICT', `one PID namespace is proven equal to inodes ${c.inodes.join(' and ')}`, { inodes: c.inodes });
+    }
+    const lengths = new Map<number, Set<number>>();
+    for (const p of c.members) {
+      let s = lengths.get(p.view);
+      if (!s) lengths.set(p.view, (s = new Set()));
+      s.add(p.len);
+    }
+    for (const [v, s] of lengths) {
+      if (s.size > 1) {
+        diags.add(
+          'NSPID_LENGTH_INCONSISTENT',
+          `members of one PID namespace${c.inodes.length ? ` (pid:${c.inodes[0]})` : ''} have NSpid lengths ${[...s].sort().join(', ')} in view ${v}`,
+          { lengths: [...s].sort() },
+          v,
+        );
+      }
+    }
+    const distinctInits = new Map<string, VProc>();
+    for (const p of c.inits) distinctInits.set(`${p.view}:${p.pid}`, p);
+    const perView = new Map<number, number>();
+    for (const p of distinctInits.values()) perView.set(p.view, (perView.get(p.view) ?? 0) + 1);
+    for (const [v, n] of perView) {
+      if (n > 1)
+        diags.add(
+          'DUPLICATE_INIT',
+          `${n} processes claim PID 1 in one namespace in view ${v}`,
+          { pids: c.inits.filter((p) => p.view === v).map((p) => p.pid) },
+          v,
+        );
+    }
+  }
+  void views;
+  return { classes, byRep };
+}
+
+function decideParents(
+  classes: PidClass[],
+  candidates: Candidate[],
+  classOfKey: (key: string) => PidClass | undefined,
+  diags: DiagnosticSink,
+): void {
+  const byChild = new Map<PidClass, { parent: PidClass; evidence: ParentEvidence; note: string }[]>();
+  for (const cand of candidates) {
+    const child = classOfKey(cand.child);
+    const parent = classOfKey(cand.parent);
+    if (!child || !parent) continue;
+    if (child === parent) {
+      if (cand.evidence !== 'for-children')
+        diags.add('PARENT_CONFLICT', `${cand.note}: the evidence makes a namespace its own parent`, { evidence: cand.evidence });
+      continue;
+    }
+    let list = byChild.get(child);
+    if (!list) byChild.set(child, (list = []));
+    list.push({ parent, evidence: cand.evidence, note: cand.note });
+  }
+  const rank = (e: ParentEvidence): number => PARENT_EVIDENCE.indexOf(e);
+  const deferred: { parent: PidClass; chosen: PidClass; message: string }[] = [];
+  for (const [child, list] of byChild) {
+    list.sort((a, b) => rank(a.evidence) - rank(b.evidence));
+    const best = list[0] as (typeof list)[number];
+    const strong = list.filter((c) => c.evidence !== 'for-children');
+    const chosen = strong[0] ?? best;
+    child.parent = chosen.parent;
+    child.parentEvidence = chosen.evidence;
+    child.parentSupport = [...new Set(list.filter((c) => c.parent === chosen.parent).map((c) => c.evidence))].sort(
+      (a, b) => rank(a) - rank(b),
+    );
+    const disagreeing = list.filter((c) => c.parent !== chosen.parent);
+    for (const d of disagreeing) {
+      if (d.evidence === 'for-children') {
+        deferred.push({ parent: d.parent, chosen: chosen.parent, message: `${d.note} and ${chosen.evidence} evidence (${chosen.note})` });
+        continue;
+      }
+      diags.add(
+        'PARENT_CONFLICT',
+        `${chosen.evidence} evidence (${chosen.note}) and ${d.evidence} evidence (${d.note}) name different parents`,
+        { chosen: chosen.evidence, other: d.evidence },
+      );
+    }
+  }
+  // A pid_for_children that points to a grandchild or deeper is a setns entrant (nsenter
+  // does this), which the kernel allows; only a contradiction beyond that is a conflict.
+  for (const d of deferred) {
+    if (isAncestor(d.parent, d.chosen))
+      diags.add('FOR_CHILDREN_SETNS', `${d.message} differ: a setns entrant, the stronger evidence decides`, {});
+    else diags.add('PARENT_CONFLICT', `${d.message} name different parents`, { other: 'for-children' });
+  }
+}
+
+/** True when `a` is a proper ancestor of `b` along the parent edges decided so far. */
+function isAncestor(a: PidClass, b: PidClass): boolean {
+  let cur = b.parent;
+  for (let i = 0; cur !== null && i < 64; i += 1) {
+    if (cur === a) return true;
+    cur = cur.parent;
+  }
+  return false;
+}
+
+function inferMissingParents(
+  classes: PidClass[],
+  procs: Map<number, VProc>[],
+  classOfKey: (key: string) => PidClass | undefined,
+  diags: DiagnosticSink,
+): void {
+  for (const c of classes) {
+    if (c.parent !== null || c.members.length === 0) continue;
+    const p = c.members.find((m) => m.len >= 2);
+    if (!p) continue;
+    const level = new Set<PidClass>();
+    for (const q of (procs[p.view] as Map<number, VProc>).values()) {
+      if (q.len === p.len - 1) {
+        const qc = classOfKey(q.gkey);
+        if (qc) level.add(qc);
+      }
+    }
+    if (level.size === 1) {
+      c.parent = [...level][0] as PidClass;
+      c.parentEvidence = 'inferred';
+      c.parentSupport = ['inferred'];
+    } else {
+      diags.add(
+        'PARENT_UNKNOWN',
+        `no evidence names the parent of the namespace of PID ${p.pid} (${p.comm}) in view ${p.view}`,
+        { pid: p.pid },
+        p.view,
+      );
+    }
+  }
+}
+
+function computeDepths(classes: PidClass[], diags: DiagnosticSink): void {
+  // Cut cycles first (only a contradictory input can make one).
+  const state = new Map<PidClass, 1 | 2>();
+  for (const start of classes) {
+    const path: PidClass[] = [];
+    let cur: PidClass | null = start;
+    while (cur !== null && !state.has(cur)) {
+      state.set(cur, 1);
+      path.push(cur);
+      cur = cur.parent;
+    }
+    if (cur !== null && state.get(cur) === 1) {
+      diags.add('PARENT_CYCLE', `the parent edges of ${path.length - path.indexOf(cur)} PID namespaces form a cycle; it is cut`, {});
+      cur.parent = null;
+      cur.parentEvidence = null;
+      cur.parentSupport = [];
+    }
+    for (const p of path) state.set(p, 2);
+  }
+  for (const c of classes) c.children = [];
+  for (const c of classes) if (c.parent) c.parent.children.push(c);
+  const depthOf = new Map<PidClass, number>();
+  const walk = (c: PidClass): number => {
+    const known = depthOf.get(c);
+    if (known !== undefined) return known;
+    const chain: PidClass[] = [];
+    let cur: PidClass | null = c;
+    while (cur !== null && !depthOf.has(cur)) {
+      chain.push(cur);
+      cur = cur.parent;
+    }
+    let d = cur === null ? -1 : (depthOf.get(cur) as number);
+    for (let i = chain.length - 1; i >= 0; i -= 1) {
+      d += 1;
+      depthOf.set(chain[i] as PidClass, d);
+    }
+    return depthOf.get(c) as number;
+  };
+  let reportedDeep = false;
+  for (const c of classes) {
+    c.depth = walk(c);
+    if (c.depth > MAX_DEPTH && !reportedDeep) {
+      reportedDeep = true;
+      diags.add('DEPTH_EXCEEDED', `a PID namespace is ${c.depth} levels deep; the kernel allows ${MAX_DEPTH}`, { depth: c.depth });
+    }
+  }
+  const roots = classes.filter((c) => c.parent === null && c.members.length > 0);
+  if (roots.length > 1) {
+    diags.add('DISCONNECTED', `${roots.length} PID namespaces have no known parent; the views do not connect into one tree`, {
+      count: roots.length,
+    });
+  }
+}
+
+/** In every view, a member's NSpid length must equal its depth below the view's root, plus one. */
+function checkDepths(procs: Map<number, VProc>[], classOfKey: (key: string) => PidClass | undefined, diags: DiagnosticSink): void {
+  const reported = new Set<PidClass>();
+  procs.forEach((m, v) => {
+    const root = classOfKey(`r:${v}`);
+    if (!root) return;
+    for (const p of m.values()) {
+      const c = classOfKey(p.gkey);
+      if (!c || reported.has(c)) continue;
+      if (c.depth - root.depth !== p.len - 1) {
+        reported.add(c);
+        diags.add(
+          'DEPTH_MISMATCH',
+          `PID ${p.pid} (${p.comm}) has ${p.len} NSpid levels in view ${v}, but its namespace is ${c.depth - root.depth} levels below the view's root`,
+          { pid: p.pid },
+          v,
+        );
+      }
+    }
+  });
+}

@@ -1,0 +1,19 @@
+// `nsnap pid` as text: one process followed through every PID namespace level.
+
+import type { ProcessNode } from '../model/types.js';
+import type { ChainLevel } from './chain.js';
+import { clip, termSafe } from './escape.js';
+import type { Style } from './style.js';
+
+export function renderPidText(p: ProcessNode, chain: ChainLevel[], labels: Map<string, string>, s: Style): string {
+  const nsWidth = Math.max(...chain.map((c) => `${c.ns} (depth ${c.depth})`.length));
+  const pidWidth = Math.max(...chain.map((c) => String(c.pid).length));
+  const lines = chain.map((c, i) => {
+    const where = `${c.ns} (depth ${c.depth})`.padEnd(nsWidth);
+    const pid = String(c.pid).padEnd(pidWidth);
+    const last = i === chain.length - 1;
+    const tail = last ? `   ${termSafe(clip(p.cmdline || p.comm, 100))}` : `   ${s.dim(termSafe(clip(labels.get(c.ns) ?? '', 60)))}`;
+    return `${s.id(where)}  ${s.bold(pid)}${tail}`.trimEnd();
+  });
+  return `${lines.join('\n')}\n`;
+}

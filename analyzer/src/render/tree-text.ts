@@ -1,0 +1,84 @@
+// `nsnap tree` as text: the PID namespace tree, lsns-style, optionally with the process
+// tree inside each namespace. Other namespace types are a flat list (user: a tree when
+// lsns gave the parents).
+
+import type { NsType } from '../procfs/ns-link.js';
+import type { Analysis, NamespaceNode, ProcessNode } from '../model/types.js';
+import { clip, termSafe } from './escape.js';
+import type { Style } from './style.js';
+
+export interface TreeOptions {
+  type: NsType;
+  processes: boolean;
+}
+
+export function renderTreeText(a: Analysis, opts: TreeOptions, s: Style): string {
+  const out: string[] = [];
+  const nodes = a.namespaces.filter((n) => n.type === opts.type);
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const procs = new Map(a.processes.map((p) => [p.id, p]));
+  const hierarchical = opts.type === 'pid' || opts.type === 'user';
+  out.push(s.dim(`${a.views.length} view(s), ${a.processes.length} processes, ${nodes.length} ${opts.type} namespaces`));
+  if (!hierarchical) {
+    for (const n of nodes) out.push(nsLine(n, s, false));
+  } else {
+    const roots = nodes.filter((n) => n.parent === null || !byId.has(n.parent));
+    const walk = (n: NamespaceNode, prefix: string, last: boolean, top: boolean): void => {
+      const branch = top ? '' : last ? '└─ ' : '├─ ';
+      out.push(`${prefix}${branch}${nsLine(n, s, true)}`);
+      const childPrefix = top ? '' : `${prefix}${last ? '   ' : '│  '}`;
+      const kids = n.children.map((id) => byId.get(id)).filter((k): k is NamespaceNode => k !== undefined);
+      if (opts.processes) {
+        const bar = kids.length > 0 ? '│ ' : '  ';
+        for (const line of processLines(n, procs, s)) out.push(`${childPrefix}${bar}   ${line}`);
+      }
+      kids.forEach((k, i) => walk(k, childPrefix, i === kids.length - 1, false));
+    };
+    for (const r of roots) walk(r, '', true, true);
+  }
+  const problems = a.diagnostics.filter((d) => d.severity !== 'info');
+  if (problems.length > 0) {
+    out.push('');
+    for (const d of problems) out.push(`${d.severity === 'error' ? s.error(d.code) : s.warn(d.code)}: ${termSafe(d.message)}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function nsLine(n: NamespaceNode, s: Style, showDepth: boolean): string {
+  const parts = [s.id(n.id)];
+  if (showDepth && n.depth !== null) parts.push(s.dim(`depth ${n.depth}`));
+  parts.push(s.bold(termSafe(clip(n.label, 60))));
+  parts.push(`${n.processes.length} proc${n.processes.length === 1 ? '' : 's'}`);
+  if (n.parentEvidence) parts.push(s.dim(`[${n.parentEvidence}]`));
+  else if (showDepth && n.parent === null) parts.push(s.dim('[outermost]'));
+  if (n.synthetic) parts.push(s.warn('(synthetic: links unreadable)'));
+  if (n.seenVia !== 'member') parts.push(s.dim(`(seen via ${n.seenVia})`));
+  return parts.join('  ');
+}
+
+/** The process tree inside one namespace, PIDs outer to inner. */
+function processLines(n: NamespaceNode, procs: Map<string, ProcessNode>, s: Style): string[] {
+  const members = new Set(n.processes);
+  const kids = new Map<string, ProcessNode[]>();
+  const roots: ProcessNode[] = [];
+  for (const id of n.processes) {
+    const p = procs.get(id);
+    if (!p) continue;
+    if (p.parent && members.has(p.parent)) {
+      const list = kids.get(p.parent);
+      if (list) list.push(p);
+      else kids.set(p.parent, [p]);
+    } else roots.push(p);
+  }
+  const lines: string[] = [];
+  const seen = new Set<string>();
+  const visit = (p: ProcessNode, indent: string): void => {
+    if (seen.has(p.id)) return;
+    seen.add(p.id);
+    const cmd = p.cmdline && p.cmdline.length > 0 ? p.cmdline : `[${p.comm}]`;
+    lines.push(`${indent}${s.id(p.nspid.join('/'))}  ${termSafe(clip(cmd, 100))}`);
+    for (const k of kids.get(p.id) ?? []) visit(k, `${indent}  `);
+  };
+  for (const r of roots) visit(r, '');
+  return lines;
+}

@@ -1,0 +1,62 @@
+// The manifest (nsnap.json): its type and its validation against
+// schemas/manifest.schema.json. ajv compiles the schema once per process.
+
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { schemaPath } from '../paths.js';
+
+export interface FailedReadJson {
+  path: string;
+  error: string;
+}
+
+export interface Manifest {
+  format: 'nsnap-snapshot';
+  format_version: 1;
+  collector: { name: string; version: string; shell?: string; copy_mode?: string; cmdline?: boolean };
+  label: string;
+  capture: { start: string; end: string; seconds?: number };
+  source: { proc?: string; live: boolean };
+  view: {
+    self_pid?: number | null;
+    boot_id: string | null;
+    hostname?: string | null;
+    kernel?: { release?: string | null; version?: string | null };
+    uptime_seconds?: number | null;
+    procfs_mounts?: string[];
+    uid?: number | null;
+    euid?: number | null;
+    cap_eff?: string | null;
+  };
+  env?: Record<string, string | boolean>;
+  wsl?: { wsl_conf?: boolean; wslconfig?: { given?: boolean; captured?: boolean } };
+  lsns?: { ran: boolean; command?: string; version?: string; exit_code?: number; file?: string | null };
+  counts: { processes: number; namespaces?: number; denied?: number; vanished?: number; errors?: number };
+  denied: FailedReadJson[];
+  vanished: number[];
+  errors?: FailedReadJson[];
+  redaction?: { tool?: string; rules?: string[] };
+}
+
+let compiled: ValidateFunction | null = null;
+
+function validator(): ValidateFunction {
+  if (compiled === null) {
+    const schema = JSON.parse(readFileSync(schemaPath('manifest.schema.json'), 'utf8')) as object;
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    compiled = ajv.compile(schema);
+  }
+  return compiled;
+}
+
+/** Returns human-readable problems; empty when the manifest is valid. */
+export function checkManifest(value: unknown): string[] {
+  const validate = validator();
+  if (validate(value)) return [];
+  return (validate.errors ?? []).slice(0, 20).map((e) => {
+    const where = e.instancePath === '' ? 'manifest' : `manifest${e.instancePath.replace(/\//g, '.')}`;
+    const extra = e.keyword === 'enum' || e.keyword === 'const' ? ` (${JSON.stringify(e.params)})` : '';
+    return `${where}: ${e.message ?? 'invalid'}${extra}`;
+  });
+}
