@@ -6,7 +6,7 @@ import { INITIAL_INODES, NS_TYPES, type NsLinkName, type NsType } from '../procf
 import type { ViewData } from '../snapshot/view-data.js';
 import { DiagnosticSink } from './diagnostics.js';
 import { buildPidModel, type PidClass } from './pid-namespaces.js';
-import type { Analysis, NamespaceNode, ProcessNode, ViewSummary } from './types.js';
+import type { Analysis, ConfigModel, NamespaceNode, ProcessNode, ViewSummary } from './types.js';
 import { UnionFind } from './union-find.js';
 import { viewProcs, type VProc } from './view-procs.js';
 
@@ -171,6 +171,8 @@ export function buildAnalysis(views: ViewData[]): Analysis {
         : c.seenVia === 'for-children'
           ? '(no process yet: seen as pid_for_children)'
           : '(init not visible)',
+      role: 'unknown',
+      evidence: [],
       processes: sortIds(nsMembers.get(id) ?? [], procById),
       init: initNode ? initNode.id : null,
       seenVia: c.seenVia,
@@ -196,6 +198,8 @@ export function buildAnalysis(views: ViewData[]): Analysis {
         : o.seenVia === 'for-children'
           ? '(no process yet: seen as time_for_children)'
           : '(no visible process)',
+      role: 'unknown',
+      evidence: [],
       processes: members,
       init: null,
       seenVia: o.seenVia,
@@ -222,13 +226,24 @@ export function buildAnalysis(views: ViewData[]): Analysis {
       deniedReads: view.denied.length,
       vanished: view.vanished.length,
       lsns: view.lsns !== null,
+      level: null,
+      levelEvidence: [],
     };
   });
 
   const typeRank = (t: NsType): number => (t === 'pid' ? -1 : NS_TYPES.indexOf(t));
   namespaces.sort((a, b) => typeRank(a.type) - typeRank(b.type) || (a.depth ?? 0) - (b.depth ?? 0) || cmpNsId(a, b));
   processes.sort(compareProcesses);
-  return { format: 'nsnap-analysis', formatVersion: 1, views: summaries, namespaces, processes, diagnostics: diags.sorted() };
+  const config: ConfigModel = {
+    guiApplications: null,
+    systemd: null,
+    kernel: views.find((v) => v.kernelRelease !== null)?.kernelRelease ?? null,
+    wslVersion: null,
+    hostname: views.find((v) => v.hostname !== null)?.hostname ?? null,
+    sources: {},
+    distros: [],
+  };
+  return { format: 'nsnap-analysis', formatVersion: 1, views: summaries, namespaces, processes, config, diagnostics: diags.sorted() };
 }
 
 function commandLabel(p: ProcessNode): string {

@@ -8,6 +8,14 @@ import type { Diagnostic } from './diagnostics.js';
 export const PARENT_EVIDENCE = ['kernel', 'init-parent', 'view', 'for-children', 'inferred'] as const;
 export type ParentEvidence = (typeof PARENT_EVIDENCE)[number];
 
+/** What a namespace is, from the rules in analyzer/rules/*.yaml. */
+export const ROLES = ['host', 'wsl-vm', 'wsl-system-distro', 'wsl-user-distro', 'container', 'sandbox', 'unknown'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The level of the machine a view was captured at. */
+export const VIEW_LEVELS = ['wsl-vm', 'wsl-system-distro', 'wsl-user-distro', 'host', 'container'] as const;
+export type ViewLevel = (typeof VIEW_LEVELS)[number];
+
 export interface NamespaceNode {
   /** "pid:4026532257", or synthetic "pid:?3" when no inode is known. */
   id: string;
@@ -20,6 +28,9 @@ export interface NamespaceNode {
   /** From the outermost known namespace (0); null for types without a hierarchy. */
   depth: number | null;
   label: string;
+  role: Role;
+  /** What matched: rule name and the processes or files behind it. */
+  evidence: string[];
   /** Process ids of the members, sorted. */
   processes: string[];
   /** The process id of the namespace's init (PID 1 inside), when seen. */
@@ -66,6 +77,28 @@ export interface ViewSummary {
   deniedReads: number;
   vanished: number;
   lsns: boolean;
+  level: ViewLevel | null;
+  levelEvidence: string[];
+}
+
+export interface DistroConfig {
+  name: string;
+  /** The user distro's PID namespace, when identified. */
+  namespace: string | null;
+  systemd: boolean | null;
+  guiApplications: boolean | null;
+}
+
+/** WSL configuration as far as the views show it; every value says where it came from. */
+export interface ConfigModel {
+  guiApplications: boolean | null;
+  systemd: boolean | null;
+  kernel: string | null;
+  wslVersion: string | null;
+  hostname: string | null;
+  /** key -> where the value came from, e.g. "guiApplications": ".wslconfig [wsl2]". */
+  sources: Record<string, string>;
+  distros: DistroConfig[];
 }
 
 export interface Analysis {
@@ -74,5 +107,6 @@ export interface Analysis {
   views: ViewSummary[];
   namespaces: NamespaceNode[];
   processes: ProcessNode[];
+  config: ConfigModel;
   diagnostics: Diagnostic[];
 }
