@@ -82,6 +82,18 @@ function kindOf(header: Headers): Entry['kind'] | null {
 }
 
 /**
+ * Watches the decompressed bytes for the two zero blocks every tar writer ends with. Without
+ * them, a tar cut at an entry boundary would read as a complete but smaller snapshot.
+ */
+function trailingZeros(stream: NodeJS.ReadableStream): { seen(): boolean } {
+  let tail: Buffer = Buffer.alloc(0);
+  stream.on('data', (chunk: Buffer) => {
+    tail = chunk.length >= 1024 ? chunk.subarray(chunk.length - 1024) : Buffer.concat([tail, chunk]).subarray(-1024);
+  });
+  return { seen: () => tail.length === 1024 && tail.every((b) => b === 0) };
+}
+
+/**
  * Streams every entry of a .tar.gz to `sink`. Resolves with counts and the policy problems,
  * rejects with an NsnapError for unusable input.
  */
@@ -141,6 +153,9 @@ export async function readTarGz(file: string, limits: Limits, sink: EntrySink, p
     });
 
     extract.on('entry', (header, stream, next) => {
+      // A destroyed extract destroys the current entry stream with the same error; the
+      // extract's own listener reports it, so the entry's copy is only swallowed here.
+      stream.on('error', () => undefined);
       result.entries += 1;
       if (result.entries > limits.maxEntries) {
         stream.resume();
@@ -188,6 +203,14 @@ export async function readTarGz(file: string, limits: Limits, sink: EntrySink, p
       });
     });
     extract.on('finish', () => {
+      if (!settled && !endMarker.seen()) {
+        fail(
+          new NsnapError('TRUNCATED', `${file}: the tar archive inside ends without its end-of-archive marker`, {
+            hint: 'the archive was cut short before it was compressed; capture or copy it again',
+          }),
+        );
+        return;
+      }
       if (!settled) {
         settled = true;
         resolve();
@@ -231,6 +254,7 @@ export async function readTarGz(file: string, limits: Limits, sink: EntrySink, p
     return { path, kind };
   }
 
+  const endMarker = trailingZeros(gunzip);
   source.pipe(gunzip).pipe(extract);
   await done;
   if (progress) progress(compressed, result.entries);

@@ -133,6 +133,12 @@ export function buildPidModel(views: ViewData[], procs: Map<number, VProc>[], di
     }
   });
 
+  // Namespaces named only by pid_for_children or lsns get identity nodes of their own.
+  for (const c of candidates) {
+    uf.id(c.child);
+    uf.id(c.parent);
+  }
+
   // 4. Entrants whose links were denied: place them when the parent namespace has exactly
   // one child namespace at that level; otherwise say it cannot be told.
   resolveEntrants(entrants, candidates, uf, diags);
