@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'INVALID_SNAPSHOT'
   | 'BOOT_MISMATCH'
   | 'IO_ERROR'
+  | 'INVALID_RULES'
   | 'USAGE';
 
 export class NsnapError extends Error {

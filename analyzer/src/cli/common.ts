@@ -8,7 +8,8 @@ import { LIVE, loadView } from '../source/load.js';
 import { NsnapError } from '../errors.js';
 import type { ViewData } from '../snapshot/view-data.js';
 import { COLOR, PLAIN, type Style } from '../render/style.js';
-import { bool, choice, num, type FlagSpec, type Parsed } from './args.js';
+import { bool, choice, list, num, type FlagSpec, type Parsed } from './args.js';
+import { applyRoles, loadRules } from '../roles/index.js';
 
 export const COMMON_FLAGS: FlagSpec = {
   format: 'string',
@@ -20,6 +21,7 @@ export const COMMON_FLAGS: FlagSpec = {
   'max-entry-size': 'number',
   'max-path-depth': 'number',
   help: 'boolean',
+  rules: 'list',
 };
 
 export const DATA_FORMATS = ['text', 'json', 'yaml'] as const;
@@ -72,6 +74,11 @@ export async function loadViews(inputs: string[], p: Parsed): Promise<ViewData[]
   return views;
 }
 
+/** Loads, merges and classifies. Rules load first, so a bad rules file fails before any reading. */
 export async function analyse(inputs: string[], p: Parsed): Promise<Analysis> {
-  return buildAnalysis(await loadViews(inputs, p));
+  const rules = loadRules(list(p, 'rules'));
+  const views = await loadViews(inputs, p);
+  const analysis = buildAnalysis(views);
+  applyRoles(analysis, views, rules);
+  return analysis;
 }

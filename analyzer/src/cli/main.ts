@@ -29,6 +29,7 @@ A VIEW is a snapshot .tar.gz, an extracted snapshot folder, or a folder laid out
 options for tree, ps and pid:
   --format text|json|yaml     output format (default text)
   --color, --no-color         force colour on or off (default: on for a terminal)
+  --rules FILE                extra role rules, repeatable (see docs/roles.md)
 limits for untrusted snapshots (defaults in docs/format.md):
   --max-total-bytes N  --max-entries N  --max-entry-size N  --max-path-depth N
 

@@ -175,12 +175,17 @@ function matchAcrossViews(procs: Map<number, VProc>[], uf: UnionFind, processUf:
           if (!isSuffixEither(a.nspid, p.nspid)) continue;
           if (a.starttime === null || p.starttime === null) continue;
           if (a.starttime !== p.starttime) {
-            diags.add(
-              'PID_REUSED',
-              `PID chain ${p.nspid.join('/')} (${p.comm}) in view ${w} has start time ${p.starttime}, but in view ${v} ${a.nspid.join('/')} started at ${a.starttime}: the PID was reused`,
-              { views: [v, w], pid: p.pid },
-              w,
-            );
+            // Only the same PID slot in the same namespace is a reuse; a short suffix such
+            // as [1] matches every view's init and proves nothing on its own.
+            const same = a.rec.ns.pid !== undefined && a.rec.ns.pid === p.rec.ns.pid;
+            if (same) {
+              diags.add(
+                'PID_REUSED',
+                `PID chain ${p.nspid.join('/')} (${p.comm}) in view ${w} has start time ${p.starttime}, but in view ${v} ${a.nspid.join('/')} started at ${a.starttime}: the PID was reused`,
+                { views: [v, w], pid: p.pid },
+                w,
+              );
+            }
             continue;
           }
           uf.union(a.gkey, p.gkey);

@@ -19,6 +19,11 @@ export function renderTreeText(a: Analysis, opts: TreeOptions, s: Style): string
   const procs = new Map(a.processes.map((p) => [p.id, p]));
   const hierarchical = opts.type === 'pid' || opts.type === 'user';
   out.push(s.dim(`${a.views.length} view(s), ${a.processes.length} processes, ${nodes.length} ${opts.type} namespaces`));
+  for (const v of a.views) {
+    const who = v.privileged ? 'root' : 'not root';
+    const level = v.level ? `${v.level}, ` : '';
+    out.push(s.dim(`  view ${v.index}: ${termSafe(clip(v.label, 40))} (${level}${who}) at ${v.pidNamespace ?? '?'}`));
+  }
   if (!hierarchical) {
     for (const n of nodes) out.push(nsLine(n, s, false));
   } else {
@@ -28,8 +33,9 @@ export function renderTreeText(a: Analysis, opts: TreeOptions, s: Style): string
       out.push(`${prefix}${branch}${nsLine(n, s, true)}`);
       const childPrefix = top ? '' : `${prefix}${last ? '   ' : '│  '}`;
       const kids = n.children.map((id) => byId.get(id)).filter((k): k is NamespaceNode => k !== undefined);
+      const bar = kids.length > 0 ? '│ ' : '  ';
+      for (const e of n.evidence) out.push(`${childPrefix}${bar}   ${s.dim(`evidence: ${termSafe(clip(e, 140))}`)}`);
       if (opts.processes) {
-        const bar = kids.length > 0 ? '│ ' : '  ';
         for (const line of processLines(n, procs, s)) out.push(`${childPrefix}${bar}   ${line}`);
       }
       kids.forEach((k, i) => walk(k, childPrefix, i === kids.length - 1, false));
@@ -47,7 +53,8 @@ export function renderTreeText(a: Analysis, opts: TreeOptions, s: Style): string
 function nsLine(n: NamespaceNode, s: Style, showDepth: boolean): string {
   const parts = [s.id(n.id)];
   if (showDepth && n.depth !== null) parts.push(s.dim(`depth ${n.depth}`));
-  parts.push(s.bold(termSafe(clip(n.label, 60))));
+  if (n.role !== 'unknown') parts.push(s.warn(n.role));
+  parts.push(s.bold(termSafe(clip(n.label, 100))));
   parts.push(`${n.processes.length} proc${n.processes.length === 1 ? '' : 's'}`);
   if (n.parentEvidence) parts.push(s.dim(`[${n.parentEvidence}]`));
   else if (showDepth && n.parent === null) parts.push(s.dim('[outermost]'));

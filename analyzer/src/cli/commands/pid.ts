@@ -52,8 +52,7 @@ export async function pidCommand(argv: string[], io: Io): Promise<number> {
   }
   const { proc, chain } = matches[0] as { proc: ProcessNode; chain: ReturnType<typeof pidChain> };
   if (format === 'text') {
-    const labels = new Map(analysis.namespaces.map((n) => [n.id, n.label]));
-    io.stdout(renderPidText(proc, chain, labels, styleFrom(p, io)));
+    io.stdout(renderPidText(proc, chain, nsById, styleFrom(p, io)));
   } else io.stdout(serialize({ format: 'nsnap-pid', formatVersion: 1, process: proc, chain }, format));
   return 0;
 }

@@ -1,0 +1,151 @@
+// Decides whether one rule's match holds for one PID namespace, and collects what
+// matched as evidence. Pure: facts and the roles decided so far (parents first) in,
+// a result out.
+
+import { INITIAL_INODES } from '../procfs/ns-link.js';
+import type { Role } from '../model/types.js';
+import type { NsFacts, ProcFacts } from './facts.js';
+import type { EvidenceKind, Match, ProcessTest } from './rule-types.js';
+
+export interface Finding {
+  kind: EvidenceKind;
+  text: string;
+}
+
+export interface MatchResult {
+  findings: Finding[];
+  /** Processes named by allOf/anyOf, in order, for the {matched} label variable. */
+  matched: ProcFacts[];
+}
+
+export interface MatchContext {
+  roleOf: (nsId: string) => Role | undefined;
+}
+
+/** How many processes one evidence line names before "and N more". */
+const LIST_CAP = 5;
+
+export function testProcess(t: ProcessTest, p: ProcFacts): boolean {
+  if (t.comm && !t.comm(p.comm)) return false;
+  if (t.exe && !t.exe(p.exe)) return false;
+  if (t.cmdline && !t.cmdline(p.cmdline)) return false;
+  if (t.cgroup && !p.cgroups.some((c) => (t.cgroup as (s: string) => boolean)(c))) return false;
+  if (t.uid && (p.uid === null || !t.uid.includes(p.uid))) return false;
+  if (t.pid && !t.pid.includes(p.pid)) return false;
+  if (t.kernelThread !== undefined && t.kernelThread !== p.kernelThread) return false;
+  return true;
+}
+
+export function procRef(p: ProcFacts): string {
+  return `${p.comm} (${p.node.id})`;
+}
+
+export function procList(ps: ProcFacts[]): string {
+  const shown = ps.slice(0, LIST_CAP).map(procRef);
+  if (ps.length > LIST_CAP) shown.push(`and ${ps.length - LIST_CAP} more`);
+  return shown.join(', ');
+}
+
+export function matchNamespace(m: Match, f: NsFacts, ctx: MatchContext): MatchResult | null {
+  const findings: Finding[] = [];
+  const matched: ProcFacts[] = [];
+  const node = f.node;
+  if (m.inode) {
+    if (node.inode === null || !m.inode.includes(node.inode)) return null;
+    const initial = node.inode === INITIAL_INODES.pid ? ' (the initial PID namespace)' : '';
+    findings.push({ kind: 'inode', text: `inode ${node.inode}${initial}` });
+  }
+  if (m.outermost !== undefined) {
+    const outermost = node.parent === null;
+    if (outermost !== m.outermost) return null;
+    findings.push({ kind: 'outermost', text: outermost ? 'outermost namespace in the model' : 'has a parent namespace' });
+  }
+  if (m.depth) {
+    if (node.depth === null || node.depth < m.depth.min || node.depth > m.depth.max) return null;
+    findings.push({ kind: 'depth', text: `depth ${node.depth}` });
+  }
+  if (m.parentRole) {
+    const role = node.parent ? ctx.roleOf(node.parent) : undefined;
+    if (role === undefined || !m.parentRole.includes(role)) return null;
+    findings.push({ kind: 'parent', text: `parent ${node.parent} is ${role}` });
+  }
+  if (m.init) {
+    if (!f.init || !testProcess(m.init, f.init)) return null;
+    findings.push({ kind: 'init', text: `init ${f.init.cmdline || f.init.comm} (${f.init.node.id})` });
+  }
+  if (m.initParent) {
+    if (!f.initParent || !testProcess(m.initParent, f.initParent)) return null;
+    findings.push({ kind: 'initParent', text: `created by ${f.initParent.exe || f.initParent.comm} (${f.initParent.node.id})` });
+  }
+  if (m.allOf) {
+    const found: ProcFacts[] = [];
+    for (const t of m.allOf) {
+      const p = f.members.find((x) => testProcess(t, x));
+      if (!p) return null;
+      if (!found.includes(p)) found.push(p);
+    }
+    matched.push(...found);
+    findings.push({ kind: 'processes', text: `processes ${procList(found)}` });
+  }
+  if (m.anyOf) {
+    const tests = m.anyOf;
+    const found = f.members.filter((x) => tests.some((t) => testProcess(t, x)));
+    if (found.length === 0) return null;
+    for (const p of found) if (!matched.includes(p)) matched.push(p);
+    findings.push({ kind: 'processes', text: `processes ${procList(found)}` });
+  }
+  if (m.noneOf) {
+    const tests = m.noneOf;
+    if (f.members.some((x) => tests.some((t) => testProcess(t, x)))) return null;
+    findings.push({ kind: 'processes', text: `no process with ${tests.map((t) => t.text).join('; ')}` });
+  }
+  if (m.count) {
+    const of = m.count.of;
+    const n = of ? f.members.filter((x) => testProcess(of, x)).length : f.members.length;
+    if (n < m.count.min || n > m.count.max) return null;
+    findings.push({ kind: 'count', text: `${n} process${n === 1 ? '' : 'es'}${of ? ` with ${of.text}` : ''}` });
+  }
+  if (m.cgroup) {
+    const test = m.cgroup;
+    const hit = f.cgroups.find((c) => test(c.value));
+    if (!hit) return null;
+    findings.push({ kind: 'cgroup', text: `cgroup ${hit.value} (${hit.from})` });
+  }
+  if (m.newCgroup !== undefined) {
+    // Runtimes move a container's init into a cgroup of its own; `unshare` does not.
+    const init = f.init;
+    const par = f.initParent;
+    const differs = !init || !par || init.cgroups.join('\n') !== par.cgroups.join('\n');
+    if (differs !== m.newCgroup) return null;
+    const text = !init || !par ? "the init's parent is not visible" : `the init's cgroup ${differs ? 'differs from' : 'is'} its parent's`;
+    findings.push({ kind: 'cgroup', text });
+  }
+  if (m.osRelease) {
+    const os = f.osRelease;
+    if (!os) return null;
+    for (const [key, test] of m.osRelease) {
+      const v = os.value[key];
+      if (v === undefined || !test(v)) return null;
+    }
+    const shown = m.osRelease.map(([k]) => `${k}=${os.value[k] ?? ''}`).join(' ');
+    findings.push({ kind: 'os-release', text: `os-release ${shown} (${os.from})` });
+  }
+  if (m.env) {
+    const tests = m.env;
+    const hit = f.env.find((e) => tests.every(([k, test]) => e.value[k] !== undefined && test(e.value[k] as string)));
+    if (!hit) return null;
+    findings.push({ kind: 'env', text: `${tests.map(([k]) => `${k}=${hit.value[k] ?? ''}`).join(' ')} in ${hit.from}` });
+  }
+  if (m.kernel) {
+    if (f.kernel === null || !m.kernel(f.kernel)) return null;
+    findings.push({ kind: 'kernel', text: `kernel ${f.kernel}` });
+  }
+  if (m.any) {
+    let hit: MatchResult | null = null;
+    for (const sub of m.any) if ((hit = matchNamespace(sub, f, ctx)) !== null) break;
+    if (!hit) return null;
+    findings.push(...hit.findings);
+    for (const p of hit.matched) if (!matched.includes(p)) matched.push(p);
+  }
+  return { findings, matched };
+}
