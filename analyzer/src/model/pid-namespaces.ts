@@ -157,44 +157,58 @@ export function buildPidModel(views: ViewData[], procs: Map<number, VProc>[], di
 
 function matchAcrossViews(procs: Map<number, VProc>[], uf: UnionFind, processUf: UnionFind, diags: DiagnosticSink): void {
   if (procs.length < 2) return;
-  const indexes = procs.map((m) => {
+  // A match needs equal start time, comm and last NSpid entry, so those make the key: the
+  // buckets stay tiny even when thousands of namespaces each have a PID 1 called sh.
+  const byIdentity = procs.map((m) => {
     const idx = new Map<string, VProc[]>();
     for (const p of m.values()) {
-      const key = `${p.last}|${p.comm}`;
-      const list = idx.get(key);
-      if (list) list.push(p);
-      else idx.set(key, [p]);
+      if (p.starttime === null) continue;
+      push(idx, `${p.starttime}|${p.last}|${p.comm}`, p);
     }
+    return idx;
+  });
+  // Reuse is only provable for the same PID slot of the same namespace: same inode, same
+  // last NSpid entry, different start time.
+  const bySlot = procs.map((m) => {
+    const idx = new Map<string, VProc[]>();
+    for (const p of m.values()) if (p.rec.ns.pid !== undefined) push(idx, `${p.rec.ns.pid}|${p.last}`, p);
     return idx;
   });
   for (let v = 0; v < procs.length; v += 1) {
     for (let w = v + 1; w < procs.length; w += 1) {
-      const idx = indexes[v] as Map<string, VProc[]>;
+      const idx = byIdentity[v] as Map<string, VProc[]>;
+      const slots = bySlot[v] as Map<string, VProc[]>;
       for (const p of (procs[w] as Map<number, VProc>).values()) {
-        for (const a of idx.get(`${p.last}|${p.comm}`) ?? []) {
-          if (!isSuffixEither(a.nspid, p.nspid)) continue;
-          if (a.starttime === null || p.starttime === null) continue;
-          if (a.starttime !== p.starttime) {
-            // Only the same PID slot in the same namespace is a reuse; a short suffix such
-            // as [1] matches every view's init and proves nothing on its own.
-            const same = a.rec.ns.pid !== undefined && a.rec.ns.pid === p.rec.ns.pid;
-            if (same) {
-              diags.add(
-                'PID_REUSED',
-                `PID chain ${p.nspid.join('/')} (${p.comm}) in view ${w} has start time ${p.starttime}, but in view ${v} ${a.nspid.join('/')} started at ${a.starttime}: the PID was reused`,
-                { views: [v, w], pid: p.pid },
-                w,
-              );
-            }
-            continue;
+        let matched = false;
+        if (p.starttime !== null) {
+          for (const a of idx.get(`${p.starttime}|${p.last}|${p.comm}`) ?? []) {
+            if (!isSuffixEither(a.nspid, p.nspid)) continue;
+            uf.union(a.gkey, p.gkey);
+            processUf.union(`p:${v}:${a.pid}`, `p:${w}:${p.pid}`);
+            matched = true;
+            break;
           }
-          uf.union(a.gkey, p.gkey);
-          processUf.union(`p:${v}:${a.pid}`, `p:${w}:${p.pid}`);
-          break;
+        }
+        if (matched || p.rec.ns.pid === undefined) continue;
+        for (const a of slots.get(`${p.rec.ns.pid}|${p.last}`) ?? []) {
+          if (a.starttime !== null && p.starttime !== null && a.starttime !== p.starttime) {
+            diags.add(
+              'PID_REUSED',
+              `PID ${p.last} of pid:${p.rec.ns.pid} is ${p.comm} started at ${p.starttime} in view ${w}, but ${a.comm} started at ${a.starttime} in view ${v}: the PID was reused between the captures`,
+              { views: [v, w], pid: p.pid },
+              w,
+            );
+          }
         }
       }
     }
   }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 function isSuffixEither(a: number[], b: number[]): boolean {

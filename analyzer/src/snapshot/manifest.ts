@@ -28,6 +28,8 @@ export interface Manifest {
     uid?: number | null;
     euid?: number | null;
     cap_eff?: string | null;
+    cap_prm?: string | null;
+    cap_bnd?: string | null;
   };
   env?: Record<string, string | boolean>;
   wsl?: { wsl_conf?: boolean; wslconfig?: { given?: boolean; captured?: boolean } };

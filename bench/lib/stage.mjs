@@ -1,0 +1,49 @@
+// One benchmark stage in a fresh process, so its peak RSS is its own. Prints one JSON line:
+// { seconds, maxRssMb }. Usage: node stage.mjs ROOT load|build|render|merge FILE...
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const [root, stage, ...files] = process.argv.slice(2);
+const imp = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
+const { loadView } = await imp('source/load.js');
+const { buildAnalysis } = await imp('model/build.js');
+const { renderTreeText } = await imp('render/tree-text.js');
+const { serialize } = await imp('render/serialize.js');
+const { PLAIN } = await imp('render/style.js');
+
+const now = () => Number(process.hrtime.bigint()) / 1e9;
+async function loadAll() {
+  const views = [];
+  for (const f of files) {
+    const v = await loadView(f);
+    if (v.problems.length > 0) throw new Error(`${f}: ${v.problems[0].path}: ${v.problems[0].message}`);
+    views.push(v);
+  }
+  return views;
+}
+
+let seconds;
+if (stage === 'load') {
+  const t = now();
+  await loadAll();
+  seconds = now() - t;
+} else if (stage === 'build') {
+  const views = await loadAll();
+  const t = now();
+  buildAnalysis(views);
+  seconds = now() - t;
+} else if (stage === 'render') {
+  const a = buildAnalysis(await loadAll());
+  const t = now();
+  const text = renderTreeText(a, { type: 'pid', processes: true }, PLAIN);
+  const json = serialize(a, 'json');
+  seconds = now() - t;
+  if (text.length === 0 || json.length === 0) throw new Error('empty output');
+} else if (stage === 'merge') {
+  const t = now();
+  buildAnalysis(await loadAll());
+  seconds = now() - t;
+} else {
+  throw new Error(`unknown stage ${stage}`);
+}
+process.stdout.write(`${JSON.stringify({ seconds, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
