@@ -11,6 +11,8 @@ export interface Entry {
   data?: Buffer;
   /** Link target (symlinks only). */
   target?: string;
+  /** `path` split at '/', when the reader already has it (saves a split per entry). */
+  parts?: string[];
 }
 
 export type EntrySink = (entry: Entry) => void;

@@ -8,9 +8,21 @@ export type PathVerdict = { ok: true; parts: string[] } | { ok: false; reason: s
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
+// A name in the shape every writer produces: no empty, '.' or '..' components, no
+// backslash or control character. Names that fail it take the careful path below.
+const BAD = '/\\\\\\u0000-\\u001f\\u007f-\\u009f';
+const FIRST = `(?:[^.${BAD}]|\\.(?!\\.?(?:/|$)))[^${BAD}]*`;
+const CLEAN = new RegExp(`^${FIRST}(?:/${FIRST})*/?$`);
+
 /** Checks a raw archive name and splits it into components. */
 export function checkEntryName(name: string, maxDepth: number): PathVerdict {
   if (name.length === 0) return { ok: false, reason: 'empty name' };
+  if (name.length <= 1024 && CLEAN.test(name)) {
+    const parts = name.split('/');
+    if (parts[parts.length - 1] === '') parts.pop();
+    if (parts.length - 1 > maxDepth) return { ok: false, reason: `deeper than ${maxDepth} levels` };
+    return { ok: true, parts };
+  }
   if (name.length > 1024) return { ok: false, reason: 'name longer than 1024 characters' };
   if (CONTROL.test(name)) return { ok: false, reason: 'control character in name' };
   if (name.startsWith('/')) return { ok: false, reason: 'absolute path' };

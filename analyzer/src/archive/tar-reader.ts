@@ -1,15 +1,20 @@
-// The one module that wraps tar-stream. It gunzips and streams a snapshot tarball, never
-// extracts to disk, enforces our limits and entry-type policy, strips the single top
-// folder, and turns every failure into one NsnapError sentence.
+// The streaming snapshot reader: gunzip, walk the tar entries, enforce our limits and
+// entry policy, strip the single top folder, and turn every failure into one NsnapError
+// sentence. Never extracts to disk and never holds more than one entry in memory.
+//
+// Why not tar-stream's extract here: measured on the 10k- and 100k-process benchmark
+// snapshots (170k and 1.7M entries), tar-stream with no-op entry handlers took 1.75 s and
+// 15.1 s, against 0.11 s and ~1 s for gunzip alone: about 7 µs of stream machinery per
+// entry, most of the analyzer's time. Headers are decoded by tar-header.ts instead;
+// tar-stream still writes snapshots (snapshot/writer.ts) and builds the test archives.
 
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
-import tar from 'tar-stream';
-import type { Header as Headers } from 'tar-stream';
 import type { Entry, EntrySink } from './entry.js';
 import { LIMIT_INFO, type Limits } from './limits.js';
 import { checkEntryName, printable } from './path-policy.js';
+import { BLOCK, decodeHeader, HeaderError, isZeroBlock, parsePax, type RawHeader } from './tar-header.js';
 import { NsnapError } from '../errors.js';
 
 export interface EntryProblem {
@@ -21,7 +26,7 @@ export interface TarReadResult {
   topFolder: string | null;
   entries: number;
   bytes: number;
-  /** Entries refused by policy (unsafe names, types, duplicates); the read goes on. */
+  /** Entries refused by policy (unsafe names, entry types); the read goes on. */
   problems: EntryProblem[];
 }
 
@@ -29,11 +34,11 @@ export interface ReadProgress {
   (compressedBytes: number, entries: number): void;
 }
 
+/** pax and GNU long-name headers are tiny in practice; more is hostile. */
+const MAX_META = 64 * 1024;
+
 class LimitError extends Error {
-  constructor(
-    readonly limit: keyof Limits,
-    readonly value: number,
-  ) {
+  constructor(readonly limit: keyof Limits) {
     super(limit);
   }
 }
@@ -67,30 +72,147 @@ async function sniffGzip(file: string): Promise<void> {
   }
 }
 
-function kindOf(header: Headers): Entry['kind'] | null {
-  switch (header.type) {
-    case 'file':
-    case 'contiguous-file':
-      return 'file';
-    case 'directory':
-      return 'dir';
-    case 'symlink':
-      return 'symlink';
-    default:
-      return null;
-  }
+function kindOf(type: RawHeader['type']): Entry['kind'] | null {
+  if (type === 'file') return 'file';
+  if (type === 'directory') return 'dir';
+  if (type === 'symlink') return 'symlink';
+  return null;
 }
 
-/**
- * Watches the decompressed bytes for the two zero blocks every tar writer ends with. Without
- * them, a tar cut at an entry boundary would read as a complete but smaller snapshot.
- */
-function trailingZeros(stream: NodeJS.ReadableStream): { seen(): boolean } {
-  let tail: Buffer = Buffer.alloc(0);
-  stream.on('data', (chunk: Buffer) => {
-    tail = chunk.length >= 1024 ? chunk.subarray(chunk.length - 1024) : Buffer.concat([tail, chunk]).subarray(-1024);
-  });
-  return { seen: () => tail.length === 1024 && tail.every((b) => b === 0) };
+/** A push parser over decompressed bytes: headers, bodies, and the end-of-archive marker. */
+class TarWalker {
+  private header = Buffer.alloc(BLOCK);
+  private headerFill = 0;
+  private state: 'header' | 'body' | 'done' = 'header';
+  private zeros = 0;
+  /** Bytes of body still to consume, padding included. */
+  private remaining = 0;
+  private bodySize = 0;
+  private bodyChunks: Buffer[] = [];
+  private bodyCollected = 0;
+  private keepBody = false;
+  private current: RawHeader | null = null;
+  private paxPath: string | undefined;
+  private paxLink: string | undefined;
+  private paxSize: number | undefined;
+  private longName: string | undefined;
+  private longLink: string | undefined;
+  entries = 0;
+  bytes = 0;
+  ended = false;
+
+  constructor(
+    private readonly limits: Limits,
+    private readonly emit: (h: RawHeader, data: Buffer | null) => void,
+  ) {}
+
+  push(chunk: Buffer): void {
+    let off = 0;
+    while (off < chunk.length && this.state !== 'done') {
+      if (this.state === 'header') {
+        let block: Buffer;
+        let at: number;
+        if (this.headerFill === 0 && chunk.length - off >= BLOCK) {
+          block = chunk;
+          at = off;
+          off += BLOCK;
+        } else {
+          const take = Math.min(BLOCK - this.headerFill, chunk.length - off);
+          chunk.copy(this.header, this.headerFill, off, off + take);
+          this.headerFill += take;
+          off += take;
+          if (this.headerFill < BLOCK) return;
+          this.headerFill = 0;
+          block = this.header;
+          at = 0;
+        }
+        this.onHeader(block, at);
+      } else {
+        const take = Math.min(this.remaining, chunk.length - off);
+        if (this.keepBody && this.bodyCollected < this.bodySize) {
+          const want = Math.min(take, this.bodySize - this.bodyCollected);
+          this.bodyChunks.push(chunk.subarray(off, off + want));
+          this.bodyCollected += want;
+        }
+        off += take;
+        this.remaining -= take;
+        if (this.remaining === 0) this.finishBody();
+      }
+    }
+  }
+
+  /** True when the input ended cleanly after the end-of-archive marker. */
+  end(): 'ok' | 'mid-entry' | 'no-marker' {
+    if (this.state === 'done') return 'ok';
+    if (this.state === 'body' || this.headerFill > 0) return 'mid-entry';
+    // GNU tar and busybox always write two zero blocks; one is tolerated as the end.
+    return this.zeros >= 1 ? 'ok' : 'no-marker';
+  }
+
+  private onHeader(block: Buffer, at: number): void {
+    if (isZeroBlock(block, at)) {
+      this.zeros += 1;
+      if (this.zeros === 2) this.state = 'done';
+      return;
+    }
+    this.zeros = 0;
+    const h = decodeHeader(block, at);
+    this.entries += 1;
+    if (this.entries > this.limits.maxEntries) throw new LimitError('maxEntries');
+    const meta = h.type === 'pax' || h.type === 'pax-global' || h.type === 'gnu-long-name' || h.type === 'gnu-long-link';
+    if (!meta) {
+      if (this.paxPath !== undefined) h.name = this.paxPath;
+      else if (this.longName !== undefined) h.name = this.longName;
+      if (this.paxLink !== undefined) h.linkname = this.paxLink;
+      else if (this.longLink !== undefined) h.linkname = this.longLink;
+      if (this.paxSize !== undefined) h.size = this.paxSize;
+      this.paxPath = this.paxLink = this.paxSize = this.longName = this.longLink = undefined;
+    }
+    if (meta && h.size > MAX_META) throw new HeaderError(`a ${h.type} header of ${h.size} bytes`);
+    if (h.size > this.limits.maxEntrySize) throw new LimitError('maxEntrySize');
+    this.bytes += h.size;
+    if (this.bytes > this.limits.maxTotalBytes) throw new LimitError('maxTotalBytes');
+    // Only regular files and meta headers carry content we read; others skip their body.
+    const bodyless = h.type === 'link' || h.type === 'symlink' || h.type === 'directory' || h.type === 'fifo' || h.type.endsWith('device');
+    this.current = h;
+    this.bodySize = bodyless ? 0 : h.size;
+    this.remaining = Math.ceil(this.bodySize / BLOCK) * BLOCK;
+    this.keepBody = meta || h.type === 'file';
+    this.bodyChunks = [];
+    this.bodyCollected = 0;
+    if (this.remaining === 0) this.finishBody();
+    else this.state = 'body';
+  }
+
+  private finishBody(): void {
+    this.state = 'header';
+    const h = this.current as RawHeader;
+    const data = !this.keepBody
+      ? null
+      : this.bodyChunks.length === 1
+        ? (this.bodyChunks[0] as Buffer)
+        : Buffer.concat(this.bodyChunks, this.bodyCollected);
+    this.bodyChunks = [];
+    switch (h.type) {
+      case 'pax': {
+        const pax = parsePax(data ?? Buffer.alloc(0));
+        this.paxPath = pax.path;
+        this.paxLink = pax.linkpath;
+        this.paxSize = pax.size;
+        return;
+      }
+      case 'pax-global':
+        return;
+      case 'gnu-long-name':
+        this.longName = (data ?? Buffer.alloc(0)).toString('utf8').replace(/\0.*$/s, '');
+        return;
+      case 'gnu-long-link':
+        this.longLink = (data ?? Buffer.alloc(0)).toString('utf8').replace(/\0.*$/s, '');
+        return;
+      default:
+        this.emit(h, data);
+    }
+  }
 }
 
 /**
@@ -100,27 +222,66 @@ function trailingZeros(stream: NodeJS.ReadableStream): { seen(): boolean } {
 export async function readTarGz(file: string, limits: Limits, sink: EntrySink, progress?: ReadProgress): Promise<TarReadResult> {
   await sniffGzip(file);
   const result: TarReadResult = { topFolder: null, entries: 0, bytes: 0, problems: [] };
-  const seen = new Set<string>();
   let compressed = 0;
 
+  /** Applies the name and type policy, then hands the entry on. */
+  const onEntry = (h: RawHeader, data: Buffer | null): void => {
+    const verdict = checkEntryName(h.name, limits.maxPathDepth);
+    if (!verdict.ok) {
+      if (verdict.reason.startsWith('deeper')) throw new LimitError('maxPathDepth');
+      result.problems.push({ path: printable(h.name), message: `unsafe entry name: ${verdict.reason}` });
+      return;
+    }
+    const [top, ...rest] = verdict.parts;
+    if (result.topFolder === null) result.topFolder = top ?? null;
+    if (top !== result.topFolder) {
+      result.problems.push({ path: printable(h.name), message: `outside the top folder '${printable(result.topFolder ?? '')}'` });
+      return;
+    }
+    const kind = kindOf(h.type);
+    const path = rest.join('/');
+    if (kind === null) {
+      const what = h.type === 'unknown' ? `unknown entry type '${printable(h.flag)}'` : `entry type '${h.type}'`;
+      result.problems.push({ path: printable(path || h.name), message: `${what} is not allowed in a snapshot` });
+      return;
+    }
+    if (path === '') {
+      if (kind !== 'dir') result.problems.push({ path: printable(h.name), message: 'the top folder must be a folder' });
+      return;
+    }
+    // Duplicates are caught by the view builder, which knows what each path fills in; a
+    // Set of every path here cost more than the rest of the entry handling.
+    if (kind === 'symlink') sink({ path, kind, target: h.linkname, parts: rest });
+    else if (kind === 'file') sink({ path, kind, data: data ?? Buffer.alloc(0), parts: rest });
+    else sink({ path, kind, parts: rest });
+  };
+
+  const walker = new TarWalker(limits, onEntry);
   const source = createReadStream(file, { highWaterMark: 1 << 20 });
   const gunzip = createGunzip({ chunkSize: 1 << 18 });
-  const extract = tar.extract();
 
-  const done = new Promise<void>((resolve, reject) => {
+  await new Promise<void>((resolve, reject) => {
     let settled = false;
     const fail = (err: unknown): void => {
       if (settled) return;
       settled = true;
       source.destroy();
       gunzip.destroy();
-      extract.destroy();
-      reject(err);
+      reject(translate(err));
+    };
+    const translate = (err: unknown): unknown => {
+      if (err instanceof LimitError) return limitError(file, err.limit, limits[err.limit]);
+      if (err instanceof HeaderError) {
+        return new NsnapError('NOT_TAR', `${file}: not a tar archive, or a corrupt one (${err.message} at entry ${walker.entries + 1})`, {
+          hint: 'a snapshot is a gzip-compressed tar written by the collector; download or copy it again',
+        });
+      }
+      return err;
     };
     source.on('data', (chunk: string | Buffer) => {
       compressed += chunk.length;
     });
-    source.on('error', (e) => fail(new NsnapError('IO_ERROR', `${file}: read error (${(e as NodeJS.ErrnoException).code ?? e.message})`)));
+    source.on('error', (e: NodeJS.ErrnoException) => fail(new NsnapError('IO_ERROR', `${file}: read error (${e.code ?? e.message})`)));
     gunzip.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'Z_BUF_ERROR' || /unexpected end/i.test(e.message)) {
         fail(
@@ -132,131 +293,48 @@ export async function readTarGz(file: string, limits: Limits, sink: EntrySink, p
         fail(new NsnapError('NOT_GZIP', `${file}: corrupt gzip data (${e.message})`, { hint: 'download or copy the file again' }));
       }
     });
-    extract.on('error', (e: Error) => {
-      if (e instanceof LimitError) {
-        fail(limitError(file, e.limit, e.value));
-      } else if (/unexpected end/i.test(e.message)) {
+    let lastReport = 0;
+    gunzip.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      try {
+        walker.push(chunk);
+      } catch (e) {
+        fail(e);
+        return;
+      }
+      if (progress && walker.entries - lastReport >= 4096) {
+        lastReport = walker.entries;
+        progress(compressed, walker.entries);
+      }
+    });
+    gunzip.on('end', () => {
+      if (settled) return;
+      const how = walker.end();
+      if (how === 'mid-entry') {
         fail(
           new NsnapError('TRUNCATED', `${file}: the tar archive inside is truncated`, {
             hint: 'the file was cut short; download or copy it again',
           }),
         );
-      } else if (/invalid|header|unknown format/i.test(e.message)) {
+      } else if (how === 'no-marker') {
         fail(
-          new NsnapError('NOT_TAR', `${file}: not a tar archive, or a corrupt one (${e.message.replace(/\. Maybe.*$/, '')})`, {
-            hint: 'a snapshot is a gzip-compressed tar written by the collector',
-          }),
+          new NsnapError(
+            'TRUNCATED',
+            walker.entries === 0
+              ? `${file}: not a tar archive (no entries)`
+              : `${file}: the tar archive inside ends without its end-of-archive marker`,
+            { hint: 'the archive was cut short before it was compressed; capture or copy it again' },
+          ),
         );
       } else {
-        fail(new NsnapError('NOT_TAR', `${file}: cannot read the tar archive (${e.message})`));
-      }
-    });
-
-    extract.on('entry', (header, stream, next) => {
-      // A destroyed extract destroys the current entry stream with the same error; the
-      // extract's own listener reports it, so the entry's copy is only swallowed here.
-      stream.on('error', () => undefined);
-      result.entries += 1;
-      if (result.entries > limits.maxEntries) {
-        stream.resume();
-        extract.destroy(new LimitError('maxEntries', result.entries));
-        return;
-      }
-      if (result.entries % 4096 === 0 && progress) progress(compressed, result.entries);
-      const size = header.size ?? 0;
-      if (size > limits.maxEntrySize) {
-        stream.resume();
-        extract.destroy(new LimitError('maxEntrySize', size));
-        return;
-      }
-      if (result.bytes + size > limits.maxTotalBytes) {
-        stream.resume();
-        extract.destroy(new LimitError('maxTotalBytes', result.bytes + size));
-        return;
-      }
-      result.bytes += size;
-      let rel: Entry | null;
-      try {
-        rel = classify(header);
-      } catch (e) {
-        stream.resume();
-        extract.destroy(e as Error);
-        return;
-      }
-      if (rel === null || rel.kind !== 'file') {
-        stream.on('end', next);
-        stream.resume();
-        if (rel) sink(rel);
-        return;
-      }
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: unknown) => chunks.push(c as Buffer));
-      stream.on('end', () => {
-        rel.data = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-        try {
-          sink(rel);
-        } catch (e) {
-          fail(e);
-          return;
-        }
-        next();
-      });
-    });
-    extract.on('finish', () => {
-      if (!settled && !endMarker.seen()) {
-        fail(
-          new NsnapError('TRUNCATED', `${file}: the tar archive inside ends without its end-of-archive marker`, {
-            hint: 'the archive was cut short before it was compressed; capture or copy it again',
-          }),
-        );
-        return;
-      }
-      if (!settled) {
         settled = true;
         resolve();
       }
     });
+    source.pipe(gunzip);
   });
-
-  /** Applies the name and type policy; returns the entry to store, or null. */
-  function classify(header: Headers): Entry | null {
-    const verdict = checkEntryName(header.name, limits.maxPathDepth);
-    if (!verdict.ok) {
-      if (verdict.reason.startsWith('deeper')) {
-        throw new LimitError('maxPathDepth', limits.maxPathDepth);
-      }
-      result.problems.push({ path: printable(header.name), message: `unsafe entry name: ${verdict.reason}` });
-      return null;
-    }
-    const [top, ...rest] = verdict.parts;
-    if (result.topFolder === null) result.topFolder = top ?? null;
-    if (top !== result.topFolder) {
-      result.problems.push({ path: printable(header.name), message: `outside the top folder '${printable(result.topFolder ?? '')}'` });
-      return null;
-    }
-    const kind = kindOf(header);
-    const path = rest.join('/');
-    if (kind === null) {
-      result.problems.push({ path: printable(path || header.name), message: `entry type '${header.type}' is not allowed in a snapshot` });
-      return null;
-    }
-    if (path === '') {
-      if (kind !== 'dir') result.problems.push({ path: printable(header.name), message: 'the top folder must be a folder' });
-      return null;
-    }
-    const key = path;
-    if (seen.has(key)) {
-      result.problems.push({ path: printable(path), message: 'duplicate entry' });
-      return null;
-    }
-    seen.add(key);
-    if (kind === 'symlink') return { path, kind, target: header.linkname ?? '' };
-    return { path, kind };
-  }
-
-  const endMarker = trailingZeros(gunzip);
-  source.pipe(gunzip).pipe(extract);
-  await done;
-  if (progress) progress(compressed, result.entries);
+  result.entries = walker.entries;
+  result.bytes = walker.bytes;
+  if (progress) progress(compressed, walker.entries);
   return result;
 }

@@ -26,6 +26,13 @@ export const COMMON_FLAGS: FlagSpec = {
 
 export const DATA_FORMATS = ['text', 'json', 'yaml'] as const;
 export type OutputFormat = (typeof DATA_FORMATS)[number];
+/** `tree` also renders reports: see docs/reports.md. */
+export const TREE_FORMATS = [...DATA_FORMATS, 'markdown', 'html', 'dot'] as const;
+export type TreeFormat = (typeof TREE_FORMATS)[number];
+
+export function treeFormatFrom(p: Parsed): TreeFormat {
+  return choice(p, 'format', TREE_FORMATS, 'text');
+}
 
 export interface Io {
   stdout: (s: string) => void;

@@ -27,7 +27,8 @@ A VIEW is a snapshot .tar.gz, an extracted snapshot folder, or a folder laid out
 /proc. Views of the same boot are merged into one model.
 
 options for tree, ps and pid:
-  --format text|json|yaml     output format (default text)
+  --format text|json|yaml     output format (default text); tree also takes
+                              markdown|html|dot (see docs/reports.md)
   --color, --no-color         force colour on or off (default: on for a terminal)
   --rules FILE                extra role rules, repeatable (see docs/roles.md)
 limits for untrusted snapshots (defaults in docs/format.md):

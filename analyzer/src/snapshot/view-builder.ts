@@ -30,6 +30,9 @@ export class ViewBuilder {
   private lsnsText: string | null = null;
   private readonly viewFiles = new Map<string, string>();
   private selfTarget: string | null = null;
+  private readonly dirs = new Set<string>();
+  /** Non-directory paths outside proc/<pid>/, for duplicate detection. */
+  private readonly seenOther = new Set<string>();
 
   constructor(source: string, kind: InputKind) {
     this.view = {
@@ -71,7 +74,14 @@ export class ViewBuilder {
 
   add(entry: Entry): void {
     const { path } = entry;
+    if (entry.kind === 'dir') {
+      if (this.dirs.has(path)) return this.problem(path, 'duplicate entry');
+      this.dirs.add(path);
+    } else if (this.seenOther.has(path)) {
+      return this.problem(path, 'duplicate entry');
+    }
     if (path === 'nsnap.json' || path === 'lsns.json' || path === 'wslconfig') {
+      this.seenOther.add(path);
       if (entry.kind !== 'file') return this.problem(path, `must be a regular file, not a ${entry.kind}`);
       const text = (entry.data ?? Buffer.alloc(0)).toString('utf8');
       if (path === 'nsnap.json') this.manifestText = text;
@@ -85,17 +95,19 @@ export class ViewBuilder {
       return;
     }
     if (VIEW_FILES.has(path)) {
+      this.seenOther.add(path);
       if (entry.kind !== 'file') return this.problem(path, `must be a regular file, not a ${entry.kind}`);
       this.viewFiles.set(path, (entry.data ?? Buffer.alloc(0)).subarray(0, MAX_SMALL_FILE).toString('utf8').trim());
       return;
     }
     if (path === 'proc/self') {
+      this.seenOther.add(path);
       if (entry.kind !== 'symlink') return this.problem(path, `must be a symlink to the collector's PID, not a ${entry.kind}`);
       this.selfTarget = entry.target ?? '';
       if (parsePid(this.selfTarget) === null) this.problem(path, `symlink target '${clip(this.selfTarget)}' is not a PID`);
       return;
     }
-    const parts = path.split('/');
+    const parts = entry.parts ?? path.split('/');
     const pid = parsePid(parts[1] ?? '');
     if (pid === null || parts[1] !== String(pid)) return this.problem(path, 'unexpected entry: not a PID folder');
     const rec = this.proc(pid);
@@ -110,6 +122,7 @@ export class ViewBuilder {
     }
     if (rest.length === 1 && PROC_FILES.has(rest[0] as string)) {
       if (entry.kind !== 'file') return this.problem(path, `must be a regular file, not a ${entry.kind}`);
+      if (hasFile(rec, rest[0] as string)) return this.problem(path, 'duplicate entry');
       this.procFile(rec, rest[0] as string, entry.data ?? Buffer.alloc(0), path);
       return;
     }
@@ -121,11 +134,13 @@ export class ViewBuilder {
       const parsed = parseNsTarget(target);
       if (parsed === null) return this.problem(path, `symlink target '${clip(target)}' is not a namespace link`);
       if (parsed.type !== linkType(name)) return this.problem(path, `symlink target '${clip(target)}' has the wrong type for '${name}'`);
+      if (rec.ns[name] !== undefined) return this.problem(path, 'duplicate entry');
       rec.ns[name] = parsed.inode;
       return;
     }
     if (rest.length === 3 && rest[0] === 'root' && rest[1] === 'etc' && ROOT_FILES.has(rest[2] as string)) {
       if (entry.kind !== 'file') return this.problem(path, `must be a regular file, not a ${entry.kind}`);
+      if ((rest[2] === 'os-release' ? rec.osRelease : rec.wslConf) !== null) return this.problem(path, 'duplicate entry');
       const text = (entry.data ?? Buffer.alloc(0)).subarray(0, MAX_SMALL_FILE).toString('utf8');
       if (rest[2] === 'os-release') rec.osRelease = parseOsRelease(text);
       else rec.wslConf = parseIni(text);
@@ -214,6 +229,21 @@ export class ViewBuilder {
     this.view.manifest = m;
     this.view.denied = [...m.denied, ...(m.errors ?? [])];
     this.view.vanished = [...m.vanished];
+  }
+}
+
+function hasFile(rec: ProcRecord, name: string): boolean {
+  switch (name) {
+    case 'status':
+      return rec.status !== null;
+    case 'stat':
+      return rec.stat !== null;
+    case 'comm':
+      return rec.comm !== null;
+    case 'cmdline':
+      return rec.cmdline !== null;
+    default:
+      return rec.cgroup !== null;
   }
 }
 

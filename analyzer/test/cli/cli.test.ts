@@ -136,7 +136,7 @@ describe('tree, ps and pid', () => {
 
 describe('the installed binary', () => {
   it('runs bin/nsnap against the live /proc', () => {
-    const out = execFileSync('./bin/nsnap', ['tree', '--format', 'json'], { encoding: 'utf8' });
+    const out = execFileSync('./bin/nsnap', ['tree', '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
     const a = JSON.parse(out) as { namespaces: { id: string; depth: number | null }[] };
     expect(a.namespaces.find((n) => n.depth === 0)?.id).toMatch(/^pid:/);
   });

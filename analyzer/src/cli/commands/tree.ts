@@ -1,21 +1,37 @@
-// `nsnap tree [VIEW...]`: the namespace tree of one boot, merged from every view.
+// `nsnap tree [VIEW...]`: the namespace tree of one boot, merged from every view, as
+// text, data (json, yaml) or a report (markdown, html, dot).
 
+import type { Analysis } from '../../model/types.js';
 import { isNsType } from '../../procfs/ns-link.js';
+import { renderTreeDot } from '../../render/dot.js';
+import { renderTreeHtml } from '../../render/html-tree.js';
+import { renderTreeMarkdown } from '../../render/markdown-tree.js';
 import { serialize } from '../../render/serialize.js';
 import { renderTreeText } from '../../render/tree-text.js';
 import { UsageError } from '../../errors.js';
 import { bool, parseArgs, str, type FlagSpec } from '../args.js';
-import { analyse, COMMON_FLAGS, formatFrom, styleFrom, type Io } from '../common.js';
+import { analyse, COMMON_FLAGS, styleFrom, treeFormatFrom, type Io, type TreeFormat } from '../common.js';
 
 const FLAGS: FlagSpec = { ...COMMON_FLAGS, processes: 'boolean', type: 'string' };
+
+/** One renderer per report format; the type checker keeps the table complete. */
+const REPORTS: Record<Exclude<TreeFormat, 'text' | 'json' | 'yaml'>, (a: Analysis) => string> = {
+  markdown: renderTreeMarkdown,
+  html: renderTreeHtml,
+  dot: renderTreeDot,
+};
 
 export async function treeCommand(argv: string[], io: Io): Promise<number> {
   const p = parseArgs(argv, FLAGS);
   const type = str(p, 'type') ?? 'pid';
   if (!isNsType(type)) throw new UsageError(`--type must be one of cgroup, ipc, mnt, net, pid, time, user, uts, not '${type}'`);
-  const format = formatFrom(p);
+  const format = treeFormatFrom(p);
+  if (format !== 'text' && format !== 'json' && format !== 'yaml' && type !== 'pid') {
+    throw new UsageError(`--format ${format} draws the PID namespace tree only; drop --type`);
+  }
   const analysis = await analyse(p.positional, p);
   if (format === 'text') io.stdout(renderTreeText(analysis, { type, processes: bool(p, 'processes') }, styleFrom(p, io)));
-  else io.stdout(serialize(analysis, format));
+  else if (format === 'json' || format === 'yaml') io.stdout(serialize(analysis, format));
+  else io.stdout(REPORTS[format](analysis));
   return 0;
 }

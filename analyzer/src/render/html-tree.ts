@@ -1,0 +1,182 @@
+// `nsnap tree --format html`: one self-contained page. The SVG tree and every table are
+// static HTML (complete without JavaScript and in print); the inline script adds the
+// details panel and the search. Ids and anchors are generated (ns-1, p-1-2), never
+// taken from input.
+
+import type { Analysis, NamespaceNode, ProcessNode } from '../model/types.js';
+import { htmlPage, htmlTable, legend, summaryTable, TOOLBAR, type TableRowSpec } from './html-page.js';
+import { renderSvgTree } from './html-svg.js';
+import { processRows, summaryRows, type ProcessRow } from './markdown-tree.js';
+import { namespaceNode, pidNamespacesInTreeOrder, type DiagramNode, type NodeStatus } from './mermaid.js';
+import { html, visible } from './report-escape.js';
+
+/** What the script gets per namespace; strings already made visible (no controls or bidi). */
+export interface NamespaceData {
+  id: string;
+  label: string;
+  role: string;
+  depth: number | null;
+  parent: string | null;
+  parentIndex: number | null;
+  parentSupport: string[];
+  evidence: string[];
+  status: NodeStatus;
+  note: string | null;
+  anchor: string;
+  anchorParent: string | null;
+  rows: { r: string; pids: number[]; ppid: number; uid: number | null; comm: string; cmdline: string | null; level: number }[];
+}
+
+export const anchorOf = (i: number): string => `ns-${i + 1}`;
+export const rowIdOf = (i: number, k: number): string => `p-${i + 1}-${k + 1}`;
+
+/** One namespace to draw, list and search: the shared input of the tree and diff pages. */
+export interface PageNamespace {
+  ns: NamespaceNode;
+  rows: ProcessRow[];
+  status: NodeStatus;
+  /** Why it is marked (for a diff), our own words plus escaped-later ids. */
+  note: string | null;
+}
+
+export function namespaceData(items: PageNamespace[]): NamespaceData[] {
+  const index = new Map(items.map((it, i) => [it.ns.id, i]));
+  return items.map((it, i) => {
+    const n = it.ns;
+    const parentIndex = n.parent === null ? null : (index.get(n.parent) ?? null);
+    return {
+      id: visible(n.id),
+      label: visible(n.label),
+      role: n.role,
+      depth: n.depth,
+      parent: n.parent === null ? null : visible(n.parent),
+      parentIndex,
+      parentSupport: n.parentSupport,
+      evidence: n.evidence.map(visible),
+      status: it.status,
+      note: it.note === null ? null : visible(it.note),
+      anchor: anchorOf(i),
+      anchorParent: parentIndex === null ? null : anchorOf(parentIndex),
+      rows: it.rows.map(({ p, level }, k) => ({
+        r: rowIdOf(i, k),
+        pids: p.nspid,
+        ppid: p.ppid,
+        uid: p.uid,
+        comm: visible(p.comm),
+        cmdline: p.cmdline === null ? null : visible(p.cmdline),
+        level,
+      })),
+    };
+  });
+}
+
+/** The sections every report page has: legend, tree with details panel, namespace table, per-namespace processes. */
+export function namespaceSections(items: PageNamespace[], svgTitle: string): string[] {
+  const index = new Map(items.map((it, i) => [it.ns.id, i]));
+  const nodes: DiagramNode[] = items.map((it) => namespaceNode(it.ns, it.status, it.ns.parent !== null && index.has(it.ns.parent)));
+  const statuses = [...new Set(items.map((it) => it.status))];
+  const out: string[] = [];
+  out.push(legend(statuses));
+  out.push(
+    `<div class="layout"><div class="canvas">${renderSvgTree(nodes, { title: svgTitle, anchor: anchorOf })}</div><aside id="details" aria-live="polite" hidden></aside></div>`,
+  );
+
+  out.push('<h2>PID namespaces</h2>');
+  const nsRows: TableRowSpec[] = items.map((it, i) => {
+    const n = it.ns;
+    const p = n.parent === null ? undefined : index.get(n.parent);
+    return {
+      cells: [
+        { html: `<a href="#${anchorOf(i)}">${i + 1}</a>` },
+        { code: n.id },
+        n.depth === null ? '?' : String(n.depth),
+        n.parent === null
+          ? 'outermost'
+          : { html: `<code>${html(n.parent)}</code>${p === undefined ? '' : ` (<a href="#${anchorOf(p)}">#${p + 1}</a>)`}` },
+        [n.parentEvidence, ...n.parentSupport.filter((e) => e !== n.parentEvidence)].filter(Boolean).join(', '),
+        n.role,
+        ...(statuses.some((s) => s !== 'same') ? [it.status === 'same' ? '' : `${it.status}${it.note ? `: ${it.note}` : ''}`] : []),
+        String(n.processes.length),
+        { code: n.label },
+      ],
+      className: it.status === 'same' ? '' : `status-${it.status}`,
+    };
+  });
+  const head = ['#', 'namespace', 'depth', 'parent', 'parent evidence', 'role'];
+  if (statuses.some((s) => s !== 'same')) head.push('change');
+  out.push(htmlTable([...head, 'processes', 'label'], nsRows, 'namespaces'));
+
+  out.push('<h2>Processes per PID namespace</h2>');
+  items.forEach((it, i) => {
+    const n = it.ns;
+    out.push(`<section class="ns-section" id="${anchorOf(i)}">`);
+    out.push(`<h3>#${i + 1} <code>${html(n.id)}</code> <code>${html(n.label)}</code></h3>`);
+    const info = [`role ${n.role}`, `depth ${n.depth ?? '?'}`, `${n.processes.length} processes`];
+    if (it.status !== 'same') info.push(`${it.status}${it.note ? `: ${it.note}` : ''}`);
+    if (n.seenVia !== 'member') info.push(`seen via ${n.seenVia}`);
+    if (n.synthetic) info.push('synthetic id: its links were unreadable');
+    out.push(`<p class="nsinfo">${html(info.join(' · '))}</p>`);
+    if (n.evidence.length > 0) out.push(`<ul class="evidence">${n.evidence.map((e) => `<li><code>${html(e)}</code></li>`).join('')}</ul>`);
+    if (it.rows.length > 0) {
+      const rows: TableRowSpec[] = it.rows.map(({ p, level, pids }, k) => ({
+        id: rowIdOf(i, k),
+        cells: [
+          { html: `<span class="pids" style="padding-left:${level * 1.1}em">${html(pids)}</span>` },
+          String(p.ppid),
+          p.uid === null ? '?' : String(p.uid),
+          { code: p.comm },
+          { code: p.cmdline ?? '' },
+        ],
+      }));
+      out.push(htmlTable(['PIDs (outer/…/inner)', 'PPID', 'UID', 'comm', 'cmdline'], rows, 'procs'));
+    }
+    out.push('</section>');
+  });
+  return out;
+}
+
+function otherNamespaces(a: Analysis): string[] {
+  const others = a.namespaces.filter((n) => n.type !== 'pid');
+  if (others.length === 0) return [];
+  return [
+    '<h2>Other namespaces</h2>',
+    htmlTable(
+      ['type', 'namespace', 'processes', 'label'],
+      others.map((n) => ({ cells: [n.type, { code: n.id }, String(n.processes.length), { code: n.label }] })),
+      'others',
+    ),
+  ];
+}
+
+export function diagnosticsSection(a: Analysis): string[] {
+  if (a.diagnostics.length === 0) return [];
+  return [
+    '<h2>Diagnostics</h2>',
+    htmlTable(
+      ['severity', 'code', 'message'],
+      a.diagnostics.map((d) => ({ cells: [d.severity, { code: d.code }, d.message], className: `sev-${d.severity}` })),
+      'diagnostics',
+    ),
+  ];
+}
+
+export function renderTreeHtml(a: Analysis): string {
+  const procs = new Map<string, ProcessNode>(a.processes.map((p) => [p.id, p]));
+  const items: PageNamespace[] = pidNamespacesInTreeOrder(a).map((ns) => ({
+    ns,
+    rows: processRows(a, ns, procs),
+    status: 'same',
+    note: null,
+  }));
+  const title = 'nsnap: PID namespace tree';
+  const body = [
+    `<h1>${html(title)}</h1>`,
+    summaryTable(summaryRows(a)),
+    TOOLBAR,
+    ...namespaceSections(items, 'PID namespace tree'),
+    ...otherNamespaces(a),
+    ...diagnosticsSection(a),
+    '<p class="footer">Made by nsnap. This page loads nothing from the network.</p>',
+  ];
+  return htmlPage({ title, body, data: { kind: 'tree', namespaces: namespaceData(items) } });
+}

@@ -1,0 +1,62 @@
+// Static checks of the DOT graph and the HTML page, without a browser: one DOT node per
+// PID namespace and one edge per parent edge; the HTML's CSP comes first, nothing is
+// loaded from anywhere, and the embedded JSON survives hostile names.
+
+import { describe, expect, it } from 'vitest';
+import { renderTreeDot } from '../../src/render/dot.js';
+import { CSP } from '../../src/render/html-page.js';
+import { renderTreeHtml } from '../../src/render/html-tree.js';
+import type { Analysis } from '../../src/model/types.js';
+import { hostileAnalysis, wslAnalysis } from './fixtures.js';
+
+const pidNs = (a: Analysis) => a.namespaces.filter((n) => n.type === 'pid');
+
+describe('renderTreeDot', () => {
+  it('has one node per PID namespace and one edge per parent edge, ids generated', async () => {
+    for (const a of [await wslAnalysis(), await hostileAnalysis()]) {
+      const dot = renderTreeDot(a);
+      const lines = dot.split('\n');
+      expect(lines[0]).toBe('digraph "nsnap PID namespaces" {');
+      expect(lines.filter((l) => /^ {2}n\d+ \[label="/.test(l))).toHaveLength(pidNs(a).length);
+      expect(lines.filter((l) => /^ {2}n\d+ -> n\d+;$/.test(l))).toHaveLength(pidNs(a).filter((n) => n.parent !== null).length);
+      // Every statement stays on its line: quoted strings are closed where they open.
+      for (const l of lines.slice(1, -2)) expect(l.replace(/"(?:[^"\\]|\\.)*"/g, '""')).not.toContain('"""');
+      expect(dot.endsWith('}\n')).toBe(true);
+    }
+  });
+});
+
+describe('renderTreeHtml', () => {
+  it('puts the CSP first in <head> and references nothing outside the file', async () => {
+    const page = renderTreeHtml(await hostileAnalysis());
+    const head = page.slice(page.indexOf('<head>'), page.indexOf('</head>'));
+    expect(head.indexOf(`<meta http-equiv="Content-Security-Policy" content="${CSP}">`)).toBeGreaterThan(0);
+    expect(head.indexOf('Content-Security-Policy')).toBeLessThan(head.indexOf('<style>'));
+    expect(page).not.toMatch(/<script[^>]*\ssrc=|<link[^>]*stylesheet|@import|url\(/i);
+    // The only URLs are XML namespaces and the empty data: icon.
+    const urls = [...page.matchAll(/(?:href|src)="([^"#][^"]*)"/g)].map((m) => m[1]);
+    expect([...new Set(urls)]).toEqual(['data:,']);
+  });
+
+  it('embeds JSON that parses back to the same names, and has exactly our two scripts', async () => {
+    const a = await hostileAnalysis();
+    const page = renderTreeHtml(a);
+    expect(page.match(/<script/g)).toHaveLength(2);
+    const json = /<script type="application\/json" id="nsnap-data">([^<]*)<\/script>/.exec(page)?.[1];
+    expect(json).toBeDefined();
+    const data = JSON.parse(json as string) as { namespaces: { id: string; rows: { comm: string }[] }[] };
+    expect(data.namespaces.map((n) => n.id).sort()).toEqual(
+      pidNs(a)
+        .map((n) => n.id)
+        .sort(),
+    );
+    expect(data.namespaces.flatMap((n) => n.rows.map((r) => r.comm))).toContain('<img src=x onerror=alert(1)>');
+  });
+
+  it('is deterministic and draws one box per PID namespace', async () => {
+    const a = await wslAnalysis();
+    const page = renderTreeHtml(a);
+    expect(renderTreeHtml(structuredClone(a))).toBe(page);
+    expect(page.match(/<a href="#ns-\d+" class="ns /g)).toHaveLength(pidNs(a).length);
+  });
+});
