@@ -178,17 +178,34 @@ function matchAcrossViews(procs: Map<number, VProc>[], uf: UnionFind, processUf:
     for (let w = v + 1; w < procs.length; w += 1) {
       const idx = byIdentity[v] as Map<string, VProc[]>;
       const slots = bySlot[v] as Map<string, VProc[]>;
+      // Candidates first: equal start time, comm and NSpid suffix, and no readable inode
+      // that says otherwise. Sleepers started in the same clock tick in sibling namespaces
+      // can look alike, so every true match of one pair of views must agree on one offset
+      // (how many levels the inner view's root sits below the outer one's); only the
+      // offset most candidates agree on is taken.
+      const candidates: { a: VProc; p: VProc; offset: number }[] = [];
       for (const p of (procs[w] as Map<number, VProc>).values()) {
-        let matched = false;
-        if (p.starttime !== null) {
-          for (const a of idx.get(`${p.starttime}|${p.last}|${p.comm}`) ?? []) {
-            if (!isSuffixEither(a.nspid, p.nspid)) continue;
-            uf.union(a.gkey, p.gkey);
-            processUf.union(`p:${v}:${a.pid}`, `p:${w}:${p.pid}`);
-            matched = true;
-            break;
-          }
+        if (p.starttime === null) continue;
+        for (const a of idx.get(`${p.starttime}|${p.last}|${p.comm}`) ?? []) {
+          if (!isSuffixEither(a.nspid, p.nspid)) continue;
+          if (a.rec.ns.pid !== undefined && p.rec.ns.pid !== undefined && a.rec.ns.pid !== p.rec.ns.pid) continue;
+          candidates.push({ a, p, offset: a.len - p.len });
         }
+      }
+      const votes = new Map<number, number>();
+      for (const c of candidates) votes.set(c.offset, (votes.get(c.offset) ?? 0) + 1);
+      let offset: number | null = null;
+      for (const [o, n] of votes)
+        if (offset === null || n > (votes.get(offset) as number) || (n === votes.get(offset) && Math.abs(o) < Math.abs(offset))) offset = o;
+      const matchedInner = new Set<VProc>();
+      for (const { a, p, offset: o } of candidates) {
+        if (o !== offset || matchedInner.has(p)) continue;
+        matchedInner.add(p);
+        uf.union(a.gkey, p.gkey);
+        processUf.union(`p:${v}:${a.pid}`, `p:${w}:${p.pid}`);
+      }
+      for (const p of (procs[w] as Map<number, VProc>).values()) {
+        const matched = matchedInner.has(p);
         if (matched || p.rec.ns.pid === undefined) continue;
         for (const a of slots.get(`${p.rec.ns.pid}|${p.last}`) ?? []) {
           if (a.starttime !== null && p.starttime !== null && a.starttime !== p.starttime) {

@@ -1,0 +1,188 @@
+// The reconstruction checked against the kernel's own answer. Random live hierarchies are
+// built with unshare; lsns (NS_GET_PARENT) gives each PID namespace's parent and process
+// count. nsnap must agree, from a root capture, from captures taken inside inner levels
+// with nsenter and merged, and from a non-root capture that cannot read the links.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { buildAnalysis } from '../../src/model/build.js';
+import type { Analysis, NamespaceNode } from '../../src/model/types.js';
+import { loadView } from '../../src/source/load.js';
+import type { ViewData } from '../../src/snapshot/view-data.js';
+import { buildHierarchy, liveSkipReason, randomTree, type LiveHierarchy } from '../helpers/hierarchy.js';
+
+// Absolute: nsenter --mount changes the working directory to the namespace's root.
+const COLLECTOR = resolve('collector/nsnap-collect.sh');
+const skip = liveSkipReason();
+if (skip && process.env.CI) throw new Error(`kernel-oracle tests must run in CI: ${skip}`);
+
+interface LsnsRow {
+  ns: number;
+  pns: number;
+  nprocs: number;
+}
+
+function lsnsPid(): Map<number, LsnsRow> {
+  const out = execFileSync('lsns', ['-J', '-t', 'pid', '-o', 'NS,PNS,NPROCS'], { encoding: 'utf8' });
+  const rows = (JSON.parse(out) as { namespaces: { ns: number | string; pns: number | string; nprocs: number | string }[] }).namespaces;
+  return new Map(rows.map((r) => [Number(r.ns), { ns: Number(r.ns), pns: Number(r.pns), nprocs: Number(r.nprocs) }]));
+}
+
+let work: string;
+function capture(name: string, argv: string[] = [], prefix: string[] = []): string {
+  const file = join(work, `${name}.tar.gz`);
+  const cmd = [...prefix, 'sh', COLLECTOR, '--quiet', '-o', '-', ...argv];
+  const r = spawnSync(cmd[0] as string, cmd.slice(1), { maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`capture ${name} failed (${r.status}): ${r.stderr.toString()}`);
+  writeFileSync(file, r.stdout);
+  return file;
+}
+
+async function load(files: string[]): Promise<ViewData[]> {
+  const views: ViewData[] = [];
+  for (const f of files) {
+    const v = await loadView(f);
+    expect(v.problems, `${f} is valid`).toEqual([]);
+    views.push(v);
+  }
+  return views;
+}
+
+/** Process ids of every collector run and its descendants: transient, not in lsns's count. */
+function transient(a: Analysis, views: ViewData[]): Set<string> {
+  const out = new Set<string>();
+  const byView = a.processes;
+  views.forEach((v, i) => {
+    if (v.selfPid === null) return;
+    const rootNs = a.views[i]?.pidNamespace;
+    const self = byView.find((p) => p.views.includes(i) && chainPidIn(a, p, rootNs) === v.selfPid);
+    if (self) out.add(self.id);
+  });
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const p of a.processes) {
+      if (!out.has(p.id) && p.parent !== null && out.has(p.parent)) {
+        out.add(p.id);
+        grew = true;
+      }
+    }
+  }
+  return out;
+}
+
+function chainPidIn(a: Analysis, p: Analysis['processes'][number], ns: string | null | undefined): number | undefined {
+  if (!ns) return undefined;
+  const target = a.namespaces.find((n) => n.id === ns);
+  if (!target || target.depth === null) return undefined;
+  return p.nspid[target.depth - p.nspidDepth];
+}
+
+function pidNamespaces(a: Analysis): Map<number, NamespaceNode> {
+  return new Map(a.namespaces.filter((n) => n.type === 'pid' && n.inode !== null).map((n) => [n.inode as number, n]));
+}
+
+/** For every namespace of the hierarchy: parent equals lsns PNS, count equals NPROCS. */
+function expectKernelAgreement(a: Analysis, views: ViewData[], h: LiveHierarchy, kernel: Map<number, LsnsRow>, outermost?: number): void {
+  const ns = pidNamespaces(a);
+  const skipIds = transient(a, views);
+  for (const live of h.namespaces) {
+    const node = ns.get(live.inode);
+    const truth = kernel.get(live.inode);
+    expect(node, `namespace ${live.inode} is in the model`).toBeDefined();
+    expect(truth).toBeDefined();
+    if (live.inode === outermost) expect(node?.parent).toBeNull();
+    else expect(node?.parent, `parent of ${live.inode}`).toBe(`pid:${truth?.pns}`);
+    const stable = (node?.processes ?? []).filter((id) => !skipIds.has(id));
+    expect(stable.length, `process count of ${live.inode}`).toBe(truth?.nprocs);
+  }
+}
+
+describe.skipIf(skip !== null)('kernel oracle (live, root)', () => {
+  const seeds = [7, 1234, 99, 2026];
+  const hierarchies: LiveHierarchy[] = [];
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'nsnap-oracle-'));
+    chmodSync(work, 0o777);
+  });
+  afterAll(() => {
+    for (const h of hierarchies) h.destroy();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  for (const seed of seeds) {
+    it(`agrees with lsns on a random hierarchy (seed ${seed}): root capture, inner merges, non-root`, async () => {
+      expect(existsSync(COLLECTOR)).toBe(true);
+      const h = await buildHierarchy(randomTree(seed));
+      hierarchies.push(h);
+      const kernel = lsnsPid();
+
+      // 1. One capture from the root.
+      const root = capture(`root-${seed}`);
+      const rootViews = await load([root]);
+      const a = buildAnalysis(rootViews);
+      expectKernelAgreement(a, rootViews, h, kernel);
+      for (const live of h.namespaces) expect(pidNamespaces(a).get(live.inode)?.depth).toBe(live.depth);
+
+      // 2. Captures inside inner levels (nsenter into their pid and mount namespaces),
+      // merged with each other, and with the root capture.
+      const inner = [...h.namespaces].sort((x, y) => x.depth - y.depth).slice(0, 3);
+      const innerFiles = inner.map((ns, i) => capture(`inner-${seed}-${i}`, [], ['nsenter', '-t', String(ns.initPid), '-p', '-m']));
+      const innerViews = await load(innerFiles);
+      const merged = buildAnalysis(innerViews);
+      const outermost = inner[0] as (typeof inner)[number];
+      const inScope = { ...h, namespaces: h.namespaces.filter((n) => isInside(h, n.inode, outermost.inode)) };
+      expectKernelAgreement(merged, innerViews, inScope, kernel, outermost.inode);
+      const all = await load([root, ...innerFiles]);
+      expectKernelAgreement(buildAnalysis(all), all, h, kernel);
+
+      // 3. A non-root capture: no links readable, the grouping must still be the truth.
+      const nobody = capture(`nobody-${seed}`, [], ['setpriv', '--reuid', '65534', '--regid', '65534', '--clear-groups']);
+      const nbViews = await load([nobody]);
+      expect(nbViews[0]?.denied.length).toBeGreaterThan(0);
+      const nb = buildAnalysis(nbViews);
+      expectSameGrouping(nb, a, h);
+    });
+  }
+});
+
+/** Whether namespace `inode` is `outer` or nested below it: walk up from its init by PPid. */
+function isInside(h: LiveHierarchy, inode: number, outer: number): boolean {
+  let pid = h.namespaces.find((n) => n.inode === inode)?.initPid ?? 0;
+  for (let guard = 0; pid > 0 && guard < 64; guard += 1) {
+    if (readlinkSync(`/proc/${pid}/ns/pid`) === `pid:[${outer}]`) return true;
+    pid = Number(/^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  }
+  return false;
+}
+
+/** The non-root model partitions the hierarchy's processes exactly as the kernel does. */
+function expectSameGrouping(nonRoot: Analysis, truth: Analysis, h: LiveHierarchy): void {
+  const rootPid = (id: string): number => Number(id.split('@')[0]);
+  const groupsOf = (a: Analysis): Map<string, string> => {
+    const m = new Map<string, string>();
+    for (const n of a.namespaces) if (n.type === 'pid') for (const p of n.processes) m.set(String(rootPid(p)), n.id);
+    return m;
+  };
+  const nbGroups = groupsOf(nonRoot);
+  const parentOf = new Map(nonRoot.namespaces.filter((n) => n.type === 'pid').map((n) => [n.id, n.parent]));
+  const truthNs = pidNamespaces(truth);
+  for (const live of h.namespaces) {
+    const members = (h.members.get(live.inode) ?? []).map(String);
+    const ids = new Set(members.map((pid) => nbGroups.get(pid)));
+    expect(ids.size, `members of ${live.inode} share one namespace in the non-root model`).toBe(1);
+    const id = [...ids][0] as string;
+    const nbMembers = nonRoot.namespaces
+      .find((n) => n.id === id)
+      ?.processes.map((p) => String(rootPid(p)))
+      .sort();
+    expect(nbMembers).toEqual([...members].sort());
+    // Its parent is the namespace that holds the true parent's init.
+    const trueParent = truth.namespaces.find((n) => n.id === truthNs.get(live.inode)?.parent);
+    expect(trueParent?.init).toBeTruthy();
+    expect(nbGroups.get(String(rootPid(trueParent?.init as string)))).toBe(parentOf.get(id));
+  }
+}
