@@ -85,15 +85,33 @@ function number(buf: Buffer, at: number, len: number, field: string): number {
   return n;
 }
 
+// Checksums are summed four bytes at a time over an aligned copy of the header: with
+// 1.7 million headers in a 100k-process snapshot this loop is the reader's hottest.
+const scratch = new Uint32Array(BLOCK / 4);
+const scratchBytes = new Uint8Array(scratch.buffer);
+
+function unsignedSum(buf: Buffer, at: number): number {
+  scratchBytes.set(buf.subarray(at, at + BLOCK));
+  let lo = 0;
+  let hi = 0;
+  for (let i = 0; i < BLOCK / 4; i += 1) {
+    const w = scratch[i] as number;
+    lo += w & 0x00ff00ff;
+    hi += (w >>> 8) & 0x00ff00ff;
+  }
+  // Each 16-bit lane holds at most 128 * 255 < 65536, so the lanes never carry.
+  let sum = (lo & 0xffff) + (lo >>> 16) + (hi & 0xffff) + (hi >>> 16);
+  // The checksum counts its own field (bytes 148..155) as eight spaces.
+  for (let i = 148; i < 156; i += 1) sum -= scratchBytes[i] as number;
+  return sum + 8 * 0x20;
+}
+
 const USTAR = [0x75, 0x73, 0x74, 0x61, 0x72]; // "ustar"
 
 /** Decodes the 512-byte header at `at`; throws HeaderError when it is not a tar header. */
 export function decodeHeader(buf: Buffer, at: number): RawHeader {
   const stored = number(buf, at + 148, 8, 'checksum');
-  // The checksum counts its own field as eight spaces.
-  let unsigned = 8 * 0x20;
-  for (let i = at; i < at + 148; i += 1) unsigned += buf[i] as number;
-  for (let i = at + 156; i < at + BLOCK; i += 1) unsigned += buf[i] as number;
+  const unsigned = unsignedSum(buf, at);
   if (stored !== unsigned) {
     // Some old writers summed signed bytes.
     let signed = 8 * 0x20;

@@ -4,12 +4,16 @@
 /** Largest PID the kernel allows (PID_MAX_LIMIT on 64-bit). */
 export const PID_MAX = 4_194_304;
 
-const DIGITS = /^[0-9]{1,15}$/;
-
-/** A non-negative integer within the safe range, or null. */
+/** A non-negative integer within the safe range, or null: 1 to 15 ASCII digits only. */
 export function parseUint(text: string, max = Number.MAX_SAFE_INTEGER): number | null {
-  if (!DIGITS.test(text)) return null;
-  const n = Number(text);
+  const len = text.length;
+  if (len === 0 || len > 15) return null;
+  let n = 0;
+  for (let i = 0; i < len; i += 1) {
+    const d = text.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return null;
+    n = n * 10 + d;
+  }
   return n <= max ? n : null;
 }
 
