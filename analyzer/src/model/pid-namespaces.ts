@@ -144,7 +144,7 @@ export function buildPidModel(views: ViewData[], procs: Map<number, VProc>[], di
   resolveEntrants(entrants, candidates, uf, diags);
 
   // 5. Classes.
-  const { classes, byRep } = collectClasses(uf, procs, views, candidates, diags);
+  const { classes, byRep } = collectClasses(uf, procs, candidates, diags);
   const classOfKey = (key: string): PidClass | undefined => (uf.has(key) ? byRep.get(uf.findKey(key)) : undefined);
 
   // 6. Parents and depth.
@@ -275,7 +275,6 @@ function resolveEntrants(entrants: VProc[], candidates: Candidate[], uf: UnionFi
 function collectClasses(
   uf: UnionFind,
   procs: Map<number, VProc>[],
-  views: ViewData[],
   candidates: Candidate[],
   diags: DiagnosticSink,
 ): { classes: PidClass[]; byRep: Map<number, PidClass> } {
@@ -362,7 +361,6 @@ function collectClasses(
         );
     }
   }
-  void views;
   return { classes, byRep };
 }
 
