@@ -8,6 +8,7 @@ import { PROJECT_ROOT } from '../paths.js';
 import { termSafe } from '../render/escape.js';
 import type { Io } from './common.js';
 import { collectCommand } from './commands/collect.js';
+import { diffCommand } from './commands/diff.js';
 import { pidCommand } from './commands/pid.js';
 import { psCommand } from './commands/ps.js';
 import { treeCommand } from './commands/tree.js';
@@ -20,13 +21,16 @@ usage:
   nsnap ps [VIEW...] [--pid N] [--comm TEXT] [--ns ID]
                                                      one row per process, PIDs at every level
   nsnap pid PID [--in NS] [VIEW...]                  follow one process through every level
+  nsnap diff BEFORE AFTER | --before V... --after V...
+             [--all] [--ignore PATTERN] [--format text|json|yaml|markdown]
+                                                     what changed between two captures (docs/diff.md)
   nsnap validate SNAPSHOT...                         check snapshots against the format
   nsnap collect [collector options]                  capture this view (runs the collector)
 
 A VIEW is a snapshot .tar.gz, an extracted snapshot folder, or a folder laid out like
 /proc. Views of the same boot are merged into one model.
 
-options for tree, ps and pid:
+options for tree, ps, pid and diff:
   --format text|json|yaml     output format (default text); tree also takes
                               markdown|html|dot (see docs/reports.md)
   --color, --no-color         force colour on or off (default: on for a terminal)
@@ -35,6 +39,7 @@ limits for untrusted snapshots (defaults in docs/format.md):
   --max-total-bytes N  --max-entries N  --max-entry-size N  --max-path-depth N
 
 exit codes: 0 ok, 1 invalid snapshot or not found, 2 usage or unusable input, 3 internal error
+            (diff: 0 same, 1 different, 2 trouble, as diff(1))
 docs: docs/format.md (snapshot format), docs/parent-edges.md (how parents are decided)
 `;
 
@@ -44,6 +49,7 @@ const COMMANDS: Record<string, Command> = {
   tree: treeCommand,
   ps: psCommand,
   pid: pidCommand,
+  diff: diffCommand,
   validate: validateCommand,
   collect: (argv) => collectCommand(argv),
 };
@@ -88,6 +94,11 @@ export async function run(argv: string[], io: Io): Promise<number> {
 }
 
 export async function main(): Promise<void> {
+  // `nsnap tree | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   const chunks: string[] = [];
   const code = await run(process.argv.slice(2), {
     stdout: (s) => {

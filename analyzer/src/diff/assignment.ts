@@ -1,9 +1,10 @@
-// Global best one-to-one matching between two lists, by score. Exact: the Hungarian
-// algorithm (maximum-weight bipartite matching) for buckets up to HUNGARIAN_MAX items a
-// side, O(n²·m). Bigger buckets first pair items with identical fingerprints (they score
-// 1, the most any pair can); if what is left is still too big, a documented fallback:
-// greedy by score over candidate pairs that share a finer key, so the cost stays near
-// linear. Pure and generic: knows nothing about namespaces.
+// Global best one-to-one matching between two lists, by score. Items with identical
+// fingerprints are paired first: they score 1, the most any pair can, and after a reboot
+// most namespaces have an identical twin, so this leaves little to assign. The rest: the
+// Hungarian algorithm (exact maximum-weight bipartite matching), O(n²·m), for buckets up
+// to HUNGARIAN_MAX items a side; above that a documented fallback, greedy by score over
+// candidate pairs that share a finer key, so the cost stays near linear. Pure and
+// generic: knows nothing about namespaces.
 
 export const HUNGARIAN_MAX = 160;
 /** Pairs scored per fine-key group in the greedy fallback. */
@@ -35,7 +36,7 @@ export function assign<A, B>(input: AssignInput<A, B>): Array<Assigned<A, B>> {
   let right = input.right;
   if (left.length === 0 || right.length === 0) return [];
   const out: Array<Assigned<A, B>> = [];
-  if (input.fingerprintA && input.fingerprintB && left.length * right.length > HUNGARIAN_MAX * HUNGARIAN_MAX) {
+  if (input.fingerprintA && input.fingerprintB && left.length * right.length > 1) {
     const byPrint = new Map<string, B[]>();
     for (const b of right) {
       const k = input.fingerprintB(b);

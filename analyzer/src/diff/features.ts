@@ -33,13 +33,19 @@ export interface Side {
   /** Namespaces per type, in the analysis order. */
   byType: Map<NsType, NsFeatures[]>;
   visibleProcesses: number;
+  acrossBoots: boolean;
 }
 
 const SEP = '\u0000';
 
-/** Processes compare by command and command line; PIDs never. */
-export function commandKey(p: ProcessNode): string {
-  return `${p.comm}${SEP}${p.cmdline ?? ''}`;
+/**
+ * Processes compare by command and command line; PIDs never. Across boots a PID inside a
+ * process name (WSL names its relays `Relay(<pid>)`) is replaced by `*`, since it is new
+ * on every boot like every other PID.
+ */
+export function commandKey(p: ProcessNode, acrossBoots = false): string {
+  const comm = acrossBoots ? p.comm.replace(/\(\d+\)$/, '(*)') : p.comm;
+  return `${comm}${SEP}${p.cmdline ?? ''}`;
 }
 
 export function splitCommandKey(key: string): { comm: string; cmdline: string | null } {
@@ -48,8 +54,8 @@ export function splitCommandKey(key: string): { comm: string; cmdline: string | 
   return { comm: key.slice(0, i), cmdline: cmdline === '' ? null : cmdline };
 }
 
-/** 53-bit FNV-style string hash as base-36 text: cheap, and collisions only cost a fast path. */
-export function hash(text: string): string {
+/** Two 32-bit FNV-style hashes of a string. */
+function hashPair(text: string): [number, number] {
   let h1 = 0x811c9dc5;
   let h2 = 0x01000193;
   for (let i = 0; i < text.length; i += 1) {
@@ -57,7 +63,16 @@ export function hash(text: string): string {
     h1 = Math.imul(h1 ^ c, 16777619);
     h2 = Math.imul(h2 ^ c, 2246822519);
   }
-  return ((h1 >>> 0).toString(36) + (h2 >>> 0).toString(36)).padEnd(4, '0');
+  return [h1 >>> 0, h2 >>> 0];
+}
+
+/**
+ * A 64-bit string hash as base-36 text, for fingerprints: equal fingerprints are paired
+ * without scoring, so a collision (odds about 2^-64 a pair) could pair two look-alikes.
+ */
+export function hash(text: string): string {
+  const [h1, h2] = hashPair(text);
+  return `${h1.toString(36)}.${h2.toString(36)}`;
 }
 
 // The roles' evidence names a distro as "distro NAME from …" or "paired with ID (NAME, from …)".
@@ -71,9 +86,12 @@ function distroOf(n: NamespaceNode): string | null {
   return null;
 }
 
-export function buildSide(analysis: Analysis, hidden: Set<string>): Side {
+export function buildSide(analysis: Analysis, hidden: Set<string>, acrossBoots: boolean): Side {
   const procs = new Map(analysis.processes.map((p) => [p.id, p]));
+  // One key per process, not per membership: every process is a member of eight namespaces.
+  const keyOf = new Map(analysis.processes.map((p) => [p.id, commandKey(p, acrossBoots)]));
   const ns = new Map<string, NsFeatures>();
+  const keyHash = new Map<string, [number, number]>();
   const byType = new Map<NsType, NsFeatures[]>();
   for (const node of analysis.namespaces) {
     const members: ProcessNode[] = [];
@@ -83,19 +101,27 @@ export function buildSide(analysis: Analysis, hidden: Set<string>): Side {
       const p = procs.get(id);
       if (!p) continue;
       members.push(p);
-      const k = commandKey(p);
+      const k = keyOf.get(id) as string;
       commands.set(k, (commands.get(k) ?? 0) + 1);
     }
     const initNode = node.init ? procs.get(node.init) : undefined;
-    const keys = [...commands.entries()].map(([k, c]) => `${k}${SEP}${c}`).sort();
+    // Order-free hash of the multiset: a sum of per-command hashes, each hashed once.
+    let h1 = 0;
+    let h2 = 0;
+    for (const [k, c] of commands) {
+      let kh = keyHash.get(k);
+      if (kh === undefined) keyHash.set(k, (kh = hashPair(k)));
+      h1 = (h1 + Math.imul(kh[0], 2 * c + 1)) | 0;
+      h2 = (h2 + Math.imul(kh[1] ^ c, 0x9e3779b1)) | 0;
+    }
     const f: NsFeatures = {
       node,
       members,
       commands,
       memberCount: members.length,
-      init: initNode ? commandKey(initNode) : null,
+      init: initNode ? commandKey(initNode, acrossBoots) : null,
       distro: distroOf(node),
-      commandsHash: hash(keys.join('\n')),
+      commandsHash: `${(h1 >>> 0).toString(36)}.${(h2 >>> 0).toString(36)}`,
       subtree: '',
       owners: [],
       sharing: {},
@@ -128,11 +154,17 @@ export function buildSide(analysis: Analysis, hidden: Set<string>): Side {
     }
     f.owners = [...owners.entries()].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1)).map(([id]) => id);
   }
-  for (const f of byType.get('pid') ?? []) f.sharing = sharingOf(f, ns, procs);
-  return { analysis, hidden, ns, procs, byType, visibleProcesses: analysis.processes.length - hidden.size };
+  const homes = new Map<string, string | null>();
+  const home = (f: NsFeatures, type: NsType): string | null => {
+    const key = `${f.node.id} ${type}`;
+    if (!homes.has(key)) homes.set(key, homeOf(f, type, procs));
+    return homes.get(key) ?? null;
+  };
+  for (const f of byType.get('pid') ?? []) f.sharing = sharingOf(f, ns, home);
+  return { analysis, hidden, ns, procs, byType, visibleProcesses: analysis.processes.length - hidden.size, acrossBoots };
 }
 
-/** The namespace of `type` a PID namespace lives in: its init's, else the commonest among members. */
+/** The namespace of `type` a PID namespace lives in: its init's, else the commonest among members (memoised by the caller). */
 function homeOf(f: NsFeatures, type: NsType, procs: Map<string, ProcessNode>): string | null {
   const init = f.node.init ? procs.get(f.node.init) : undefined;
   const own = init?.ns[type];
@@ -153,14 +185,18 @@ function homeOf(f: NsFeatures, type: NsType, procs: Map<string, ProcessNode>): s
   return best;
 }
 
-function sharingOf(f: NsFeatures, ns: Map<string, NsFeatures>, procs: Map<string, ProcessNode>): Partial<Record<NsType, Sharing>> {
+function sharingOf(
+  f: NsFeatures,
+  ns: Map<string, NsFeatures>,
+  home: (f: NsFeatures, type: NsType) => string | null,
+): Partial<Record<NsType, Sharing>> {
   const parent = f.node.parent ? ns.get(f.node.parent) : undefined;
   const out: Partial<Record<NsType, Sharing>> = {};
   if (!parent) return out;
   for (const type of NS_TYPES) {
     if (type === 'pid') continue;
-    const mine = homeOf(f, type, procs);
-    const theirs = homeOf(parent, type, procs);
+    const mine = home(f, type);
+    const theirs = home(parent, type);
     out[type] = mine === null || theirs === null ? 'unknown' : mine === theirs ? 'shared' : 'own';
   }
   return out;

@@ -84,12 +84,14 @@ export function transientProcesses(a: Analysis, opts: TransientOptions): Set<str
     else if (CAPTURE_TOOLS.has(p.comm) && p.parent !== null && SHELLS.has(byId.get(p.parent)?.comm ?? '')) hidden.add(p.id);
   }
   // Everything the capture started, however deep: cp, tar, gzip, find, subshells …
+  const seen = new Set<string>();
   const stack = [...roots];
   while (stack.length > 0) {
     const id = stack.pop() as string;
-    if (hidden.has(id) && !roots.includes(id)) continue;
+    if (seen.has(id)) continue;
+    seen.add(id);
     hidden.add(id);
-    for (const k of children.get(id) ?? []) if (!hidden.has(k)) stack.push(k);
+    stack.push(...(children.get(id) ?? []));
   }
   return hidden;
 }

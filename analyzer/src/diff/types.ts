@@ -99,6 +99,8 @@ export interface NamespaceMoved extends Base {
   score: number;
   parentBefore: string | null;
   parentAfter: string | null;
+  parentBeforeLabel: string | null;
+  parentAfterLabel: string | null;
   depthBefore: number | null;
   depthAfter: number | null;
 }
@@ -168,3 +170,12 @@ export interface DiffResult {
   matches: NamespaceMatch[];
   changes: Change[];
 }
+
+/** The change type(s) of one kind (kinds that share a shape included). */
+export type ChangeOf<K extends ChangeKind> = Change extends infer C
+  ? C extends { kind: infer X }
+    ? K extends X
+      ? C
+      : never
+    : never
+  : never;

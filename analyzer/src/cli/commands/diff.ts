@@ -1,0 +1,90 @@
+// `nsnap diff BEFORE AFTER` or `nsnap diff --before V... --after V...`: what changed
+// between two captures. Exit codes like diff(1): 0 no differences, 1 differences,
+// 2 trouble. Every error maps to 2 here, including an invalid snapshot (exit 1 in the
+// other commands), so that 1 always means "they differ".
+
+import { diffAnalyses } from '../../diff/index.js';
+import { NsnapError, UsageError } from '../../errors.js';
+import { buildAnalysis } from '../../model/build.js';
+import type { Analysis } from '../../model/types.js';
+import { renderDiffMarkdown } from '../../render/diff-markdown.js';
+import { renderDiffText } from '../../render/diff-text.js';
+import { termSafe } from '../../render/escape.js';
+import { serialize } from '../../render/serialize.js';
+import { applyRoles, loadRules, type RuleSet } from '../../roles/index.js';
+import { bool, choice, list, parseArgs, type FlagSpec, type Parsed } from '../args.js';
+import { COMMON_FLAGS, loadViews, styleFrom, type Io } from '../common.js';
+
+const FLAGS: FlagSpec = { ...COMMON_FLAGS, all: 'boolean', ignore: 'list' };
+const FORMATS = ['text', 'json', 'yaml', 'markdown'] as const;
+
+/** Takes `--before V...` and `--after V...` (views up to the next option) out of argv. */
+export function splitSides(argv: string[]): { rest: string[]; before: string[] | null; after: string[] | null } {
+  const rest: string[] = [];
+  const sides: { before: string[] | null; after: string[] | null } = { before: null, after: null };
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] as string;
+    const m = /^--(before|after)(?:=(.*))?$/.exec(arg);
+    if (!m) {
+      if (arg === '--') {
+        rest.push(...argv.slice(i));
+        break;
+      }
+      rest.push(arg);
+      continue;
+    }
+    const name = m[1] as 'before' | 'after';
+    const views = (sides[name] ??= []);
+    if (m[2] !== undefined) views.push(m[2]);
+    while (i + 1 < argv.length && !(argv[i + 1] as string).startsWith('--')) views.push(argv[++i] as string);
+    if (views.length === 0) throw new UsageError(`option '--${name}' needs at least one view`);
+  }
+  return { rest, ...sides };
+}
+
+async function side(inputs: string[], p: Parsed, rules: RuleSet): Promise<{ analysis: Analysis; selfPids: Array<number | null> }> {
+  const views = await loadViews(inputs, p);
+  const analysis = buildAnalysis(views);
+  applyRoles(analysis, views, rules);
+  return { analysis, selfPids: views.map((v) => v.selfPid) };
+}
+
+export async function diffCommand(argv: string[], io: Io): Promise<number> {
+  try {
+    const { rest, before, after } = splitSides(argv);
+    const p = parseArgs(rest, FLAGS);
+    let inputs: [string[], string[]];
+    if (before !== null || after !== null) {
+      if (before === null || after === null) throw new UsageError('give both --before and --after');
+      if (p.positional.length > 0)
+        throw new UsageError(`unexpected '${p.positional[0]}': with --before/--after, name every view after one of them`);
+      inputs = [before, after];
+    } else {
+      if (p.positional.length !== 2) throw new UsageError('nsnap diff needs two views: BEFORE AFTER (or --before V... --after V...)');
+      inputs = [[p.positional[0] as string], [p.positional[1] as string]];
+    }
+    const format = choice(p, 'format', FORMATS, 'text');
+    const rules = loadRules(list(p, 'rules'));
+    const b = await side(inputs[0], p, rules);
+    const a = await side(inputs[1], p, rules);
+    const result = diffAnalyses(b.analysis, a.analysis, {
+      all: bool(p, 'all'),
+      ignore: list(p, 'ignore'),
+      selfPids: { before: b.selfPids, after: a.selfPids },
+    });
+    if (format === 'text') io.stdout(renderDiffText(result, styleFrom(p, io)));
+    else if (format === 'markdown') io.stdout(renderDiffMarkdown(result));
+    else io.stdout(serialize(result, format));
+    return result.changes.length === 0 ? 0 : 1;
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    if (e instanceof NsnapError) throw new NsnapError(e.code, e.message, { exitCode: 2, ...(e.hint ? { hint: e.hint } : {}) });
+    // An internal error still means "trouble", not "different": report it like main does, exit 2.
+    const err = e as Error;
+    io.stderr(
+      `nsnap: internal error: ${termSafe(err?.message ?? String(e))}\n  hint: this is a bug in nsnap; please report it with the command you ran\n`,
+    );
+    if (io.env.NSNAP_DEBUG) io.stderr(`${err?.stack ?? ''}\n`);
+    return 2;
+  }
+}
