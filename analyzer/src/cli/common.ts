@@ -1,6 +1,7 @@
 // What every reading command shares: the flags for limits, format and colour, loading
 // the views (the live /proc when none is named), and the output stream.
 
+import { statSync } from 'node:fs';
 import { DEFAULT_LIMITS, type Limits } from '../archive/limits.js';
 import { buildAnalysis } from '../model/build.js';
 import type { Analysis } from '../model/types.js';
@@ -9,6 +10,7 @@ import { NsnapError } from '../errors.js';
 import type { ViewData } from '../snapshot/view-data.js';
 import { COLOR, PLAIN, type Style } from '../render/style.js';
 import { bool, choice, list, num, type FlagSpec, type Parsed } from './args.js';
+import { createProgress } from './progress.js';
 import { applyRoles, loadRules } from '../roles/index.js';
 
 export const COMMON_FLAGS: FlagSpec = {
@@ -39,6 +41,10 @@ export interface Io {
   stderr: (s: string) => void;
   isTTY: boolean;
   env: NodeJS.ProcessEnv;
+  /** For the progress line (cli/progress.ts); absent means no progress is drawn. */
+  stderrIsTTY?: boolean;
+  columns?: number;
+  now?: () => number;
 }
 
 export function limitsFrom(p: Parsed): Limits {
@@ -61,30 +67,70 @@ export function styleFrom(p: Parsed, io: Io): Style {
   return io.isTTY ? COLOR : PLAIN;
 }
 
-/** Loads every named view (or the live /proc) and refuses invalid snapshots. */
-export async function loadViews(inputs: string[], p: Parsed): Promise<ViewData[]> {
+function fileSize(path: string): number {
+  try {
+    const st = statSync(path);
+    return st.isFile() ? st.size : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Loads every named view (or the live /proc) and refuses invalid snapshots. With `io`, one
+ * progress line on stderr covers all views (compressed bytes of all tarballs, entries).
+ */
+export async function loadViews(inputs: string[], p: Parsed, io?: Io): Promise<ViewData[]> {
   const limits = limitsFrom(p);
   const names = inputs.length === 0 ? [LIVE] : inputs;
+  const sizes = names.map(fileSize);
+  const bar = createProgress({
+    stream: { write: (s: string) => io?.stderr(s) },
+    isTTY: io?.stderrIsTTY === true,
+    quiet: bool(p, 'quiet'),
+    label: names.length === 1 ? `reading ${names[0] as string}` : `reading ${names.length} views`,
+    totalBytes: sizes.reduce((a, b) => a + b, 0),
+    ...(io?.now ? { now: io.now } : {}),
+    ...(io?.columns !== undefined ? { columns: io.columns } : {}),
+  });
   const views: ViewData[] = [];
-  for (const name of names) {
-    const view = await loadView(name, { limits });
-    if (view.problems.length > 0) {
-      const first = view.problems
-        .slice(0, 5)
-        .map((x) => `${name}: ${x.path}: ${x.message}`)
-        .join('\n');
-      const more = view.problems.length > 5 ? `\n(${view.problems.length - 5} more problems)` : '';
-      throw new NsnapError('INVALID_SNAPSHOT', `${first}${more}`, { exitCode: 1, hint: `run 'nsnap validate ${name}' for every problem` });
+  let doneBytes = 0;
+  let doneEntries = 0;
+  try {
+    for (const [i, name] of names.entries()) {
+      let entries = 0;
+      const view = await loadView(name, {
+        limits,
+        progress: (bytes, n) => {
+          entries = n;
+          bar.update(doneBytes + bytes, doneEntries + n);
+        },
+      });
+      doneBytes += sizes[i] ?? 0;
+      doneEntries += entries;
+      if (view.problems.length > 0) {
+        const first = view.problems
+          .slice(0, 5)
+          .map((x) => `${name}: ${x.path}: ${x.message}`)
+          .join('\n');
+        const more = view.problems.length > 5 ? `\n(${view.problems.length - 5} more problems)` : '';
+        throw new NsnapError('INVALID_SNAPSHOT', `${first}${more}`, {
+          exitCode: 1,
+          hint: `run 'nsnap validate ${name}' for every problem`,
+        });
+      }
+      views.push(view);
     }
-    views.push(view);
+  } finally {
+    bar.done();
   }
   return views;
 }
 
 /** Loads, merges and classifies. Rules load first, so a bad rules file fails before any reading. */
-export async function analyse(inputs: string[], p: Parsed): Promise<Analysis> {
+export async function analyse(inputs: string[], p: Parsed, io?: Io): Promise<Analysis> {
   const rules = loadRules(list(p, 'rules'));
-  const views = await loadViews(inputs, p);
+  const views = await loadViews(inputs, p, io);
   const analysis = buildAnalysis(views);
   applyRoles(analysis, views, rules);
   return analysis;

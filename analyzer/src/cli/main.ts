@@ -11,6 +11,7 @@ import { collectCommand } from './commands/collect.js';
 import { diffCommand } from './commands/diff.js';
 import { pidCommand } from './commands/pid.js';
 import { psCommand } from './commands/ps.js';
+import { redactCommand } from './commands/redact.js';
 import { treeCommand } from './commands/tree.js';
 import { validateCommand } from './commands/validate.js';
 
@@ -25,6 +26,10 @@ usage:
              [--all] [--ignore PATTERN] [--format text|json|yaml|markdown]
                                                      what changed between two captures (docs/diff.md)
   nsnap validate SNAPSHOT...                         check snapshots against the format
+  nsnap redact SNAPSHOT -o OUT [--map FILE] [--keep X]...
+                                                     a copy to share: personal data and
+                                                     secrets replaced (docs/redaction.md)
+  nsnap redact --check SNAPSHOT                      list what redact would replace
   nsnap collect [collector options]                  capture this view (runs the collector)
 
 A VIEW is a snapshot .tar.gz, an extracted snapshot folder, or a folder laid out like
@@ -51,6 +56,7 @@ const COMMANDS: Record<string, Command> = {
   pid: pidCommand,
   diff: diffCommand,
   validate: validateCommand,
+  redact: redactCommand,
   collect: (argv) => collectCommand(argv),
 };
 
@@ -107,6 +113,8 @@ export async function main(): Promise<void> {
     },
     stderr: (s) => process.stderr.write(s),
     isTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
+    columns: process.stderr.columns,
     env: process.env,
   });
   flush();

@@ -22,7 +22,7 @@ export async function pidCommand(argv: string[], io: Io): Promise<number> {
   const inText = str(p, 'in');
   const inNs = inText === undefined ? undefined : normaliseNsId(inText);
   const format = formatFrom(p);
-  const analysis = await analyse(inputs, p);
+  const analysis = await analyse(inputs, p, io);
   const nsById = namespaceIndex(analysis);
   const withChain = analysis.processes.map((proc) => ({ proc, chain: pidChain(proc, nsById) }));
   let matches: typeof withChain;

@@ -19,7 +19,7 @@ export async function psCommand(argv: string[], io: Io): Promise<number> {
   const comms = list(p, 'comm');
   const nss = list(p, 'ns').map(normaliseNsId);
   const format = formatFrom(p);
-  const analysis = await analyse(p.positional, p);
+  const analysis = await analyse(p.positional, p, io);
   const keep = (proc: ProcessNode): boolean =>
     (pids.length === 0 || proc.nspid.some((n) => pids.includes(n))) &&
     (comms.length === 0 || comms.some((c) => proc.comm.includes(c))) &&

@@ -29,7 +29,7 @@ export async function treeCommand(argv: string[], io: Io): Promise<number> {
   if (format !== 'text' && format !== 'json' && format !== 'yaml' && type !== 'pid') {
     throw new UsageError(`--format ${format} draws the PID namespace tree only; drop --type`);
   }
-  const analysis = await analyse(p.positional, p);
+  const analysis = await analyse(p.positional, p, io);
   if (format === 'text') io.stdout(renderTreeText(analysis, { type, processes: bool(p, 'processes') }, styleFrom(p, io)));
   else if (format === 'json' || format === 'yaml') io.stdout(serialize(analysis, format));
   else io.stdout(REPORTS[format](analysis));
