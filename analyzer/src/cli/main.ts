@@ -23,7 +23,7 @@ usage:
                                                      one row per process, PIDs at every level
   nsnap pid PID [--in NS] [VIEW...]                  follow one process through every level
   nsnap diff BEFORE AFTER | --before V... --after V...
-             [--all] [--ignore PATTERN] [--format text|json|yaml|markdown]
+             [--all] [--ignore PATTERN] [--format text|json|yaml|markdown|html|dot]
                                                      what changed between two captures (docs/diff.md)
   nsnap validate SNAPSHOT...                         check snapshots against the format
   nsnap redact SNAPSHOT -o OUT [--map FILE] [--keep X]...

@@ -107,7 +107,7 @@ describe('nsnap diff on the WSL samples', () => {
     expect((await diff(on[0] as string)).code).toBe(2);
     expect((await diff('--before', on[0] as string)).code).toBe(2);
     expect((await diff('--before', '--after', on[0] as string)).code).toBe(2);
-    expect((await diff(on[0] as string, off[0] as string, '--format', 'html')).code).toBe(2);
+    expect((await diff(on[0] as string, off[0] as string, '--format', 'pdf')).code).toBe(2);
     expect((await diff(on[0] as string, '/nonexistent/x.tar.gz')).code).toBe(2);
     expect((await diff(on[0] as string, off[0] as string, '--bogus')).code).toBe(2);
     const mixed = await diff('--before', on[0] as string, off[0] as string, '--after', off[0] as string);

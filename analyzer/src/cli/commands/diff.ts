@@ -7,16 +7,18 @@ import { diffAnalyses } from '../../diff/index.js';
 import { NsnapError, UsageError } from '../../errors.js';
 import { buildAnalysis } from '../../model/build.js';
 import type { Analysis } from '../../model/types.js';
+import { renderDiffDot } from '../../render/diff-diagram.js';
 import { renderDiffMarkdown } from '../../render/diff-markdown.js';
 import { renderDiffText } from '../../render/diff-text.js';
 import { termSafe } from '../../render/escape.js';
+import { renderDiffHtml } from '../../render/html-diff.js';
 import { serialize } from '../../render/serialize.js';
 import { applyRoles, loadRules, type RuleSet } from '../../roles/index.js';
 import { bool, choice, list, parseArgs, type FlagSpec, type Parsed } from '../args.js';
 import { COMMON_FLAGS, loadViews, styleFrom, type Io } from '../common.js';
 
 const FLAGS: FlagSpec = { ...COMMON_FLAGS, all: 'boolean', ignore: 'list' };
-const FORMATS = ['text', 'json', 'yaml', 'markdown'] as const;
+const FORMATS = ['text', 'json', 'yaml', 'markdown', 'html', 'dot'] as const;
 
 /** Takes `--before V...` and `--after V...` (views up to the next option) out of argv. */
 export function splitSides(argv: string[]): { rest: string[]; before: string[] | null; after: string[] | null } {
@@ -72,8 +74,11 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
       ignore: list(p, 'ignore'),
       selfPids: { before: b.selfPids, after: a.selfPids },
     });
+    const sides = { before: b.analysis, after: a.analysis };
     if (format === 'text') io.stdout(renderDiffText(result, styleFrom(p, io)));
-    else if (format === 'markdown') io.stdout(renderDiffMarkdown(result));
+    else if (format === 'markdown') io.stdout(renderDiffMarkdown(result, sides));
+    else if (format === 'html') io.stdout(renderDiffHtml(result, sides));
+    else if (format === 'dot') io.stdout(renderDiffDot(result, sides));
     else io.stdout(serialize(result, format));
     return result.changes.length === 0 ? 0 : 1;
   } catch (e) {
