@@ -77,18 +77,25 @@ function pidNsInode(pid: number): number | null {
   }
 }
 
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
+/** One pass over /proc: parent PID -> child PIDs. */
+function childrenMap(): Map<number, number[]> {
+  const out = new Map<number, number[]>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      const status = readFileSync(`/proc/${name}/status`, 'utf8');
-      if (new RegExp(`^PPid:\\s+${pid}$`, 'm').test(status)) out.push(Number(name));
+      const ppid = Number(/^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${name}/status`, 'utf8'))?.[1]);
+      const list = out.get(ppid) ?? [];
+      list.push(Number(name));
+      out.set(ppid, list);
     } catch {
       // exited while we looked
     }
   }
   return out;
+}
+
+function childrenOf(pid: number, map: Map<number, number[]> = childrenMap()): number[] {
+  return map.get(pid) ?? [];
 }
 
 function nspidOf(pid: number): number[] {
@@ -139,7 +146,8 @@ export async function buildHierarchy(spec: TreeSpec): Promise<LiveHierarchy> {
 
 /** Walks the process tree below the top unshare: every process, grouped by namespace. */
 function discover(unsharePid: number): { namespaces: LiveNamespace[]; members: Map<number, number[]>; processes: number } | null {
-  const init = childrenOf(unsharePid)[0];
+  const kids = childrenMap();
+  const init = childrenOf(unsharePid, kids)[0];
   if (init === undefined) return null;
   const namespaces: LiveNamespace[] = [];
   const members = new Map<number, number[]>();
@@ -152,7 +160,7 @@ function discover(unsharePid: number): { namespaces: LiveNamespace[]; members: M
     list.push(pid);
     members.set(inode, list);
     if (inode !== parentInode) namespaces.push({ inode, initPid: pid, depth: nspidOf(pid).length - 1 });
-    for (const k of childrenOf(pid)) visit(k, inode);
+    for (const k of childrenOf(pid, kids)) visit(k, inode);
   };
   visit(init, null);
   return { namespaces, members, processes };
