@@ -1,0 +1,102 @@
+// On the GNU path the collector starts the same programs whatever the number of
+// processes: one bulk cp for all of them, builtins for everything per PID. Counted with
+// strace (every successful execve), for a small and a large view that differ only in
+// 1000 sleepers in the same PID namespace.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  assertGate,
+  collectorArgv,
+  gate,
+  liveSkipReason,
+  nspidOf,
+  privateDir,
+  removeScratch,
+  snapFile,
+  snapshotProblems,
+  toolMissing,
+  withLiveTree,
+} from '../helpers/live.js';
+
+afterAll(removeScratch);
+
+interface Count {
+  execs: number;
+  programs: Map<string, number>;
+  processes: number;
+  /** PID namespace inits in the view: each costs a few programs (os-release copies). */
+  inits: number;
+  copyMode: string | undefined;
+}
+
+let seccomp: string[] = [];
+
+/** Runs the collector (dash) under strace and counts the programs it started. */
+function countExecs(): Count {
+  const dir = privateDir('strace');
+  const trace = join(dir, 'trace');
+  const out = join(dir, 'snap.tar.gz');
+  const argv = ['strace', ...seccomp, '-f', '-qq', '-e', 'trace=execve', '-o', trace, ...collectorArgv(['-o', out, '--quiet'])];
+  const r = spawnSync(argv[0] as string, argv.slice(1), {
+    env: { ...process.env, TMPDIR: privateDir('tmp') },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (r.status !== 0) throw new Error(`collector under strace failed: ${r.stderr}`);
+  const programs = new Map<string, number>();
+  let execs = 0;
+  // With -f, a call another process interrupts is split in two lines:
+  //   123 execve("/usr/bin/cp", […] <unfinished ...>
+  //   123 <... execve resumed>) = 0
+  const pending = new Map<string, string>();
+  for (const line of readFileSync(trace, 'utf8').split('\n')) {
+    const m = /^(\d+)\s+(.*)$/.exec(line);
+    if (!m) continue;
+    const [, pid, rest] = m as unknown as [string, string, string];
+    const called = /^execve\("([^"]+)"/.exec(rest)?.[1]?.split('/').at(-1);
+    let name: string | undefined;
+    if (called !== undefined && rest.endsWith('<unfinished ...>')) pending.set(pid, called);
+    else if (called !== undefined) name = called;
+    else if (rest.startsWith('<... execve resumed>')) name = pending.get(pid);
+    // A failed execve (the PATH search) ends in "= -1 ENOENT …"; "= 0" started something.
+    if (name === undefined || !/= 0$/.test(rest)) continue;
+    execs += 1;
+    programs.set(name, (programs.get(name) ?? 0) + 1);
+  }
+  const { snap, problems } = snapshotProblems(out);
+  if (problems.length > 0) throw new Error(`invalid snapshot: ${problems.join('; ')}`);
+  const inits = snap.pids.filter((p) => nspidOf(snapFile(snap, `${p}/status`))?.at(-1) === 1).length;
+  return { execs, programs, processes: snap.manifest.counts.processes, inits, copyMode: snap.manifest.collector.copy_mode };
+}
+
+const g = gate(liveSkipReason(), toolMissing('strace'));
+
+describe.skipIf(g.skip)('processes started by the collector', () => {
+  beforeAll(() => {
+    assertGate(g);
+    const probe = spawnSync('strace', ['--seccomp-bpf', '-f', '-qq', '-e', 'trace=execve', '-o', '/dev/null', 'true']);
+    // --seccomp-bpf stops only at execve: much faster where strace has it.
+    seccomp = probe.status === 0 ? ['--seccomp-bpf'] : [];
+  });
+
+  it('do not grow with the number of processes (bulk copy)', async () => {
+    const small = await withLiveTree({ sleepers: 5 }, async () => countExecs());
+    const large = await withLiveTree({ sleepers: 1005 }, async () => countExecs());
+    expect(small.copyMode).toBe('bulk');
+    expect(large.copyMode).toBe('bulk');
+    expect(large.processes - small.processes).toBeGreaterThanOrEqual(990);
+    const detail = `small ${JSON.stringify([...small.programs])}, large ${JSON.stringify([...large.programs])}`;
+    // Equal, give or take the one `xargs rmdir` for processes that vanished before
+    // anything was read (there may be some in one run and none in the other), and the
+    // few programs per namespace init (readlink, mkdir, timeout, head for its
+    // os-release) should another suite's namespaces come or go between the two runs.
+    const perInit = 8 * Math.abs(large.inits - small.inits);
+    expect(Math.abs(large.execs - small.execs), detail).toBeLessThanOrEqual(2 + perInit);
+    // And small in absolute terms: one probe cp and one bulk cp.
+    expect(large.programs.get('cp'), detail).toBe(2);
+    expect(large.execs, detail).toBeLessThan(60);
+  });
+});

@@ -1,0 +1,315 @@
+#!/usr/bin/env node
+// Collector benchmark: how long a capture takes with N live sleepers, next to the floor
+// (one `cat` of the same files) and a peer (`lsns --output-all`), and how many programs
+// the collector starts. Needs root (the sleepers live in a fresh PID namespace made with
+// `unshare --pid --fork --mount-proc`, so one SIGKILL removes them all).
+//
+//   node bench/collector.mjs [--sizes 1000,5000] [--runs 3] [--json]
+//
+// Rows: (a) the collector under dash with GNU tools (bulk copy), (a') the same with its
+// staging folder on tmpfs (/dev/shm), which shows what the staging file system costs,
+// (b) under busybox sh with nothing but busybox on PATH (one cp per process), (c) the
+// baseline, `xargs cat` over status stat cmdline comm cgroup of every PID, and (d)
+// `lsns --output-all`. Times are wall-clock medians over --runs; the ratio is to (c).
+
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const COLLECTOR = join(ROOT, 'collector', 'nsnap-collect.sh');
+const SLEEP_ARG = '1000001';
+const FILES = ['status', 'stat', 'cmdline', 'comm', 'cgroup'];
+
+function parseArgs(argv) {
+  const opts = { sizes: [1000, 5000], runs: 3, json: false };
+  for (let i = 0; i < argv.length; i += 1) {
+    const a = argv[i];
+    if (a === '--json') opts.json = true;
+    else if (a === '--sizes')
+      opts.sizes = String(argv[++i] ?? '')
+        .split(',')
+        .map(Number);
+    else if (a === '--runs') opts.runs = Number(argv[++i]);
+    else if (a === '--help') {
+      process.stdout.write('usage: node bench/collector.mjs [--sizes 1000,5000] [--runs 3] [--json]\n');
+      process.exit(0);
+    } else {
+      process.stderr.write(`bench/collector.mjs: unknown option '${a}'\nhint: try --help\n`);
+      process.exit(2);
+    }
+  }
+  if (opts.sizes.some((n) => !Number.isInteger(n) || n < 0) || !Number.isInteger(opts.runs) || opts.runs < 1) {
+    process.stderr.write('bench/collector.mjs: --sizes takes integers, --runs a positive integer\n');
+    process.exit(2);
+  }
+  return opts;
+}
+
+function has(tool) {
+  return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool]).status === 0;
+}
+
+function hostTool(tool) {
+  return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool], { encoding: 'utf8' }).stdout.trim() || tool;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// --- the sleepers --------------------------------------------------------------------
+
+const alive = new Set();
+function killAll() {
+  for (const child of alive) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+process.on('exit', killAll);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    killAll();
+    process.exit(130);
+  });
+}
+
+function countSleepers() {
+  let n = 0;
+  for (const name of readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8') === `sleep\0${SLEEP_ARG}\0`) n += 1;
+    } catch {
+      // gone
+    }
+  }
+  return n;
+}
+
+/** N sleepers in a fresh PID namespace; resolves to a function that removes them all. */
+async function startSleepers(n) {
+  const script = `i=0; while [ "$i" -lt ${n} ]; do sleep ${SLEEP_ARG} & i=$((i + 1)); done; wait`;
+  // --kill-child: SIGKILL to unshare reaches the namespace's init, and the kernel then
+  // kills every process of the namespace.
+  const child = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', 'sh', '-c', script], { stdio: 'ignore' });
+  alive.add(child);
+  const deadline = Date.now() + 120_000;
+  while (countSleepers() < n) {
+    if (child.exitCode !== null) throw new Error(`unshare exited with ${child.exitCode}`);
+    if (Date.now() > deadline) throw new Error(`the ${n} sleepers did not come up`);
+    await sleep(100);
+  }
+  return async () => {
+    child.kill('SIGKILL');
+    if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
+    alive.delete(child);
+    while (countSleepers() > 0) await sleep(50);
+  };
+}
+
+// --- what is measured ------------------------------------------------------------------
+
+function busyboxDir() {
+  const dir = mkdtempSync(join(tmpdir(), 'nsnap-bench-bb-'));
+  chmodSync(dir, 0o755);
+  const bin = hostTool('busybox');
+  const list = spawnSync('busybox', ['--list'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  for (const applet of list) symlinkSync(bin, join(dir, applet));
+  return dir;
+}
+
+function timed(argv, opts = {}) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 * 1024 * 1024, ...opts });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`${argv.join(' ')} failed (${r.status}): ${String(r.stderr).slice(0, 500)}`);
+  return seconds;
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** PID namespace inits in a snapshot (last NSpid entry 1): each costs the collector a
+ * few programs (its os-release copy), so spawn counts are read next to this number. */
+function initsIn(tarball) {
+  const r = spawnSync('tar', ['-xzOf', tarball, '--wildcards', '*/status'], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+  return r.status === 0 ? r.stdout.split('\n').filter((l) => /^NSpid:.*\s1\s*$/.test(l)).length : null;
+}
+
+/** The collector's own programs, counted with strace (successful execve calls). */
+function spawnedBy(argv, env) {
+  if (!has('strace')) return null;
+  const dir = mkdtempSync(join(tmpdir(), 'nsnap-bench-st-'));
+  try {
+    const trace = join(dir, 'trace');
+    const bpf = spawnSync('strace', ['--seccomp-bpf', '-f', '-qq', '-e', 'trace=execve', '-o', '/dev/null', 'true']).status === 0;
+    // strace by absolute path: the busybox run's PATH has busybox only.
+    const r = spawnSync(hostTool('strace'), [...(bpf ? ['--seccomp-bpf'] : []), '-f', '-qq', '-e', 'trace=execve', '-o', trace, ...argv], {
+      env,
+      stdio: 'ignore',
+    });
+    if (r.status !== 0) return null;
+    const pending = new Set();
+    let n = 0;
+    for (const line of readFileSync(trace, 'utf8').split('\n')) {
+      const m = /^(\d+)\s+(.*)$/.exec(line);
+      if (!m) continue;
+      const [, pid, rest] = m;
+      if (rest.startsWith('execve(') && rest.endsWith('<unfinished ...>')) pending.add(pid);
+      else if ((rest.startsWith('execve(') || (rest.startsWith('<... execve resumed>') && pending.has(pid))) && /= 0$/.test(rest)) n += 1;
+    }
+    return { spawned: n, inits: initsIn(argv[argv.length - 1]) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function processCount() {
+  return readdirSync('/proc').filter((n) => /^[0-9]+$/.test(n)).length;
+}
+
+async function benchSize(n, runs, bbDir, tmpfs) {
+  const stop = await startSleepers(n);
+  try {
+    const out = mkdtempSync(join(tmpdir(), 'nsnap-bench-out-'));
+    const tmp = mkdtempSync(join(tmpdir(), 'nsnap-bench-tmp-'));
+    const shmTmp = tmpfs ? mkdtempSync('/dev/shm/nsnap-bench-') : null;
+    const rows = [];
+    const tools = [
+      {
+        key: 'collector-dash',
+        label: '(a) collector, dash + GNU',
+        argv: () => [hostTool('dash'), COLLECTOR, '--quiet', '-o', join(out, 'a.tar.gz')],
+        env: { ...process.env, TMPDIR: tmp },
+        spawns: true,
+      },
+      ...(shmTmp
+        ? [
+            {
+              key: 'collector-dash-tmpfs',
+              label: "(a') collector, dash, staging on tmpfs",
+              argv: () => [hostTool('dash'), COLLECTOR, '--quiet', '-o', join(out, 'a2.tar.gz')],
+              env: { ...process.env, TMPDIR: shmTmp },
+              spawns: false,
+            },
+          ]
+        : []),
+      ...(bbDir
+        ? [
+            {
+              key: 'collector-busybox',
+              label: '(b) collector, busybox only',
+              argv: () => [join(bbDir, 'sh'), COLLECTOR, '--quiet', '-o', join(out, 'b.tar.gz')],
+              env: { PATH: bbDir, TMPDIR: tmp },
+              spawns: true,
+            },
+          ]
+        : []),
+      {
+        key: 'cat',
+        label: '(c) baseline: xargs cat',
+        // The list is made before the clock starts; cat reads what the collector copies.
+        prepare: () => {
+          const list = readdirSync('/proc')
+            .filter((p) => /^[0-9]+$/.test(p))
+            .flatMap((p) => FILES.map((f) => `${p}/${f}`));
+          writeFileSync(join(out, 'cat.list'), `${list.join('\n')}\n`);
+        },
+        // cat fails on the files of processes that end meanwhile; that is fine here.
+        argv: () => ['sh', '-c', 'xargs cat <"$1" >/dev/null 2>&1; exit 0', 'sh', join(out, 'cat.list')],
+        cwd: '/proc',
+        env: process.env,
+      },
+      ...(has('lsns') ? [{ key: 'lsns', label: '(d) lsns --output-all', argv: () => ['lsns', '--output-all'], env: process.env }] : []),
+    ];
+    const processes = processCount();
+    for (const tool of tools) {
+      const times = [];
+      for (let i = 0; i < runs; i += 1) {
+        tool.prepare?.();
+        times.push(timed(tool.argv(), { env: tool.env, cwd: tool.cwd }));
+      }
+      const counted = tool.spawns ? spawnedBy(tool.argv(), tool.env) : null;
+      rows.push({
+        sleepers: n,
+        processes,
+        tool: tool.key,
+        label: tool.label,
+        runs: times,
+        seconds: median(times),
+        spawned: counted?.spawned ?? null,
+        inits: counted?.inits ?? null,
+      });
+    }
+    const base = rows.find((r) => r.tool === 'cat')?.seconds ?? null;
+    for (const r of rows) r.ratio = base ? r.seconds / base : null;
+    rmSync(out, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true });
+    if (shmTmp) rmSync(shmTmp, { recursive: true, force: true });
+    return rows;
+  } finally {
+    await stop();
+  }
+}
+
+function machine() {
+  const first = (cmd) => spawnSync('sh', ['-c', cmd], { encoding: 'utf8' }).stdout.split('\n')[0] ?? '';
+  return {
+    kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(),
+    cpus: cpus().length,
+    cp: first('cp --version'),
+    busybox: first('busybox 2>&1'),
+    lsns: first('lsns --version'),
+    tmpdir: process.env.TMPDIR || '/tmp',
+  };
+}
+
+function table(m, rows) {
+  const lines = [
+    `nsnap collector benchmark: kernel ${m.kernel}, ${m.cpus} CPUs, staging in ${m.tmpdir}`,
+    '',
+    `${'sleepers'.padStart(8)}  ${'procs'.padStart(6)}  ${'what'.padEnd(40)} ${'seconds'.padStart(8)}  ${'x cat'.padStart(7)}  ${'spawned'.padStart(7)}  ${'inits'.padStart(5)}`,
+  ];
+  for (const r of rows) {
+    lines.push(
+      `${String(r.sleepers).padStart(8)}  ${String(r.processes).padStart(6)}  ${r.label.padEnd(40)} ${r.seconds.toFixed(3).padStart(8)}  ${(r.ratio === null ? '-' : r.ratio.toFixed(1)).padStart(7)}  ${(r.spawned === null ? '-' : String(r.spawned)).padStart(7)}  ${(r.inits === null ? '-' : String(r.inits)).padStart(5)}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  if (process.getuid?.() !== 0) {
+    process.stderr.write('bench/collector.mjs: needs root (unshare --pid for the sleepers)\n');
+    process.exit(1);
+  }
+  for (const tool of ['unshare', 'dash']) {
+    if (!has(tool)) {
+      process.stderr.write(`bench/collector.mjs: needs ${tool}\n`);
+      process.exit(1);
+    }
+  }
+  const bbDir = has('busybox') ? busyboxDir() : null;
+  const tmpfs = existsSync('/dev/shm') && spawnSync('sh', ['-c', 'df -P /dev/shm | grep -q tmpfs']).status === 0;
+  const rows = [];
+  try {
+    for (const n of opts.sizes) {
+      if (!opts.json) process.stderr.write(`bench: ${n} sleepers…\n`);
+      rows.push(...(await benchSize(n, opts.runs, bbDir, tmpfs)));
+    }
+  } finally {
+    if (bbDir) rmSync(bbDir, { recursive: true, force: true });
+  }
+  const m = machine();
+  if (opts.json) process.stdout.write(`${JSON.stringify({ machine: m, runs: opts.runs, results: rows }, null, 2)}\n`);
+  else process.stdout.write(table(m, rows));
+}
+
+main().catch((e) => {
+  killAll();
+  process.stderr.write(`bench/collector.mjs: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,1352 @@
+#!/bin/sh
+# nsnap-collect.sh: capture what one view of /proc sees into one snapshot tarball
+# (format v1, docs/format.md): every process's status, stat, cmdline, comm, cgroup and
+# namespace links, the view's own facts, and the os-release of each PID namespace init.
+#
+# It runs under any POSIX sh (dash, bash, busybox ash) with GNU coreutils or busybox
+# alone. On the GNU path the number of programs it starts does not grow with the number
+# of processes: one `cp --parents` (fed by xargs) copies every PID's files, and all the
+# per-PID work after that uses shell builtins only. Busybox cp has no --parents, so the
+# fallback runs one cp per process.
+#
+# It never reads another process's environ, never runs Windows binaries and never uses
+# the network. All code is in functions and `main "$@"` is the last line, so a
+# truncated download runs nothing.
+
+set -u
+
+NSNAP_NAME=nsnap-collect.sh
+NSNAP_VERSION=0.1.0
+NS_LINKS='cgroup ipc mnt net pid pid_for_children time time_for_children user uts'
+# A read of /proc can block on a process stuck in D state; these bound every probe.
+# The copy of all processes gets COPY_TIMEOUT seconds plus 40 ms per process, so that a
+# large view on a slow disk is never cut short while a hang still ends.
+COPY_TIMEOUT=60
+COPY_MS_PER_PROCESS=40
+LSNS_TIMEOUT=10
+FILE_TIMEOUT=5
+MAX_ETC_BYTES=65536
+MAX_WSLCONFIG_BYTES=1048576
+MAX_LINK_HOPS=8
+MAX_MOUNT_LINES=64
+# The manifest is capped at 16 MiB by the format; about 45 bytes per failed read.
+MAX_LIST_ENTRIES=150000
+# Host and label are cut so that every entry name fits a ustar header (prefix <= 155).
+MAX_NAME_PART=48
+
+usage() {
+    cat <<EOF
+Usage: sh nsnap-collect.sh [options]
+
+Capture this view of /proc (processes, their PID namespaces and namespace links) into
+one snapshot tarball for the nsnap analyzer.
+
+Options:
+  -o FILE|-         write the snapshot to FILE, or to stdout with '-'
+                    (default: ./nsnap-<host>-<label>-<UTC time>.tar.gz)
+  --label NAME      name this view (default: \$WSL_DISTRO_NAME, else the os-release
+                    ID, else 'view')
+  --proc DIR        read a /proc-like tree instead of /proc; nothing else of the live
+                    system is read and lsns is not run
+  --wslconfig PATH  include the Windows-side .wslconfig file
+  --no-cmdline      leave process command lines out
+  --quiet           print nothing but errors
+  --help            show this help
+
+Exit status: 0 written, 1 failed (nothing written), 2 usage error.
+EOF
+}
+
+# --- messages (all on stderr) ------------------------------------------------------
+
+say() {
+    [ "$OPT_QUIET" = 1 ] || printf 'nsnap: %s\n' "$*" >&2
+}
+
+err() {
+    printf 'nsnap-collect: %s\n' "$*" >&2
+}
+
+die() {
+    err "$*"
+    exit 1
+}
+
+usage_error() {
+    err "$1"
+    printf "hint: try 'sh %s --help'\n" "$NSNAP_NAME" >&2
+    exit 2
+}
+
+# --- arguments ---------------------------------------------------------------------
+
+# need_value OPTION ARGC VALUE: an option's value must be there and not empty.
+need_value() {
+    if [ "$2" -lt 2 ] || [ -z "$3" ]; then
+        usage_error "option '$1' needs a value"
+    fi
+}
+
+parse_args() {
+    OPT_OUT=
+    OPT_LABEL=
+    OPT_PROC=
+    OPT_WSLCONFIG=
+    OPT_CMDLINE=1
+    OPT_QUIET=0
+    while [ $# -gt 0 ]; do
+        case $1 in
+            -h | --help)
+                usage
+                exit 0
+                ;;
+            -o | --output)
+                need_value "$1" $# "${2-}"
+                OPT_OUT=$2
+                shift
+                ;;
+            --output=*)
+                need_value "${1%%=*}" 2 "${1#*=}"
+                OPT_OUT=${1#*=}
+                ;;
+            --label)
+                need_value "$1" $# "${2-}"
+                OPT_LABEL=$2
+                shift
+                ;;
+            --label=*)
+                need_value "${1%%=*}" 2 "${1#*=}"
+                OPT_LABEL=${1#*=}
+                ;;
+            --proc)
+                need_value "$1" $# "${2-}"
+                OPT_PROC=$2
+                shift
+                ;;
+            --proc=*)
+                need_value "${1%%=*}" 2 "${1#*=}"
+                OPT_PROC=${1#*=}
+                ;;
+            --wslconfig)
+                need_value "$1" $# "${2-}"
+                OPT_WSLCONFIG=$2
+                shift
+                ;;
+            --wslconfig=*)
+                need_value "${1%%=*}" 2 "${1#*=}"
+                OPT_WSLCONFIG=${1#*=}
+                ;;
+            --no-cmdline) OPT_CMDLINE=0 ;;
+            -q | --quiet) OPT_QUIET=1 ;;
+            -*) usage_error "unknown option '$1'" ;;
+            *) usage_error "unexpected argument '$1'" ;;
+        esac
+        shift
+    done
+    if [ -n "$OPT_PROC" ] && [ ! -d "$OPT_PROC" ]; then
+        usage_error "--proc '$OPT_PROC' is not a directory"
+    fi
+}
+
+# --- small helpers -----------------------------------------------------------------
+
+# Runs "$@" under the detected `timeout` flavour (foreground; the shell waits).
+tmo() {
+    tmo_secs=$1
+    shift
+    case $T_KIND in
+        k) timeout -k 2 "$tmo_secs" "$@" ;;
+        t) timeout -t "$tmo_secs" "$@" ;;
+        *) "$@" ;;
+    esac
+}
+
+# spawn DIR IN OUT ERR SECS CMD...: starts CMD in DIR in the background, with its own
+# redirections and under a timeout of SECS (0: none), and sets BG_PID. The subshell
+# execs CMD, so BG_PID is CMD (or its timeout) itself, which the traps can kill.
+spawn() {
+    sp_dir=$1
+    sp_in=$2
+    sp_out=$3
+    sp_err=$4
+    sp_secs=$5
+    shift 5
+    case $T_KIND:$sp_secs in
+        k:0 | t:0 | :*) ;;
+        k:*) set -- timeout -k 5 "$sp_secs" "$@" ;;
+        t:*) set -- timeout -t "$sp_secs" "$@" ;;
+    esac
+    # The redirections sit on the asynchronous command itself: without job control its
+    # stdin would otherwise be /dev/null.
+    (cd "$sp_dir" && exec "$@") <"$sp_in" >"$sp_out" 2>"$sp_err" &
+    BG_PID=$!
+}
+
+# run_job DIR IN OUT ERR SECS CMD...: spawn, then wait. A trapped signal interrupts
+# `wait` at once (the trap of a foreground command waits until the command ends), and
+# the trap then kills JOB_PID. The exit status is left in JOB_RC.
+run_job() {
+    spawn "$@"
+    JOB_PID=$BG_PID
+    wait "$JOB_PID"
+    JOB_RC=$?
+    JOB_PID=
+}
+
+# Exit statuses that mean the job was stopped by the timeout (GNU 124, or killed).
+job_timed_out() {
+    [ -n "$T_KIND" ] && { [ "$JOB_RC" -eq 124 ] || [ "$JOB_RC" -gt 128 ]; }
+}
+
+is_uint() {
+    case $1 in
+        '' | *[!0-9]*) return 1 ;;
+    esac
+    return 0
+}
+
+# A PID: decimal, no leading zero, at most PID_MAX_LIMIT (4194304, 2^22).
+is_pid() {
+    case $1 in
+        '' | 0* | *[!0-9]*) return 1 ;;
+    esac
+    [ ${#1} -le 7 ] && [ "$1" -le 4194304 ]
+}
+
+# json_string VALUE [MAX]: sets JSON_OUT to VALUE as a quoted JSON string, with
+# backslash and double quote escaped and control characters dropped (the format says
+# so), cut to MAX bytes (the schema's maxLength). Builtins only: `case` patterns and
+# parameter expansion, so no process per value (a subshell only to cut a long one).
+json_string() {
+    js_s=$1
+    if [ ${#js_s} -gt "${2:-4096}" ]; then
+        js_s=$(printf "%.${2:-4096}s" "$js_s")
+    fi
+    while :; do
+        case $js_s in
+            *[[:cntrl:]]*) js_s=${js_s%%[[:cntrl:]]*}${js_s#*[[:cntrl:]]} ;;
+            *) break ;;
+        esac
+    done
+    js_out=
+    while :; do
+        case $js_s in
+            *[\\\"]*)
+                js_pre=${js_s%%[\\\"]*}
+                js_rest=${js_s#"$js_pre"}
+                js_char=${js_rest%"${js_rest#?}"}
+                js_out=$js_out$js_pre\\$js_char
+                js_s=${js_rest#?}
+                ;;
+            *) break ;;
+        esac
+    done
+    JSON_OUT=\"$js_out$js_s\"
+}
+
+# Like json_string, but an empty value becomes null.
+json_string_or_null() {
+    if [ -n "$1" ]; then json_string "$1" "${2:-4096}"; else JSON_OUT=null; fi
+}
+
+# A uid (32 bits) or null.
+json_id_or_null() {
+    if is_uint "$1" && [ ${#1} -le 10 ] && [ "$1" -le 4294967295 ]; then
+        JSON_OUT=$1
+    else
+        JSON_OUT=null
+    fi
+}
+
+# sanitize VALUE: sets SAN_OUT to VALUE with every byte outside [A-Za-z0-9._-]
+# replaced by '_', cut to MAX_NAME_PART bytes.
+sanitize() {
+    san_s=$1
+    while :; do
+        case $san_s in
+            *[!A-Za-z0-9._-]*) san_s=${san_s%%[!A-Za-z0-9._-]*}_${san_s#*[!A-Za-z0-9._-]} ;;
+            *) break ;;
+        esac
+    done
+    while [ ${#san_s} -gt "$MAX_NAME_PART" ]; do
+        san_s=${san_s%?}
+    done
+    SAN_OUT=$san_s
+}
+
+# read_first_line FILE: sets LINE_OUT to the first line of FILE (empty when it cannot
+# be read). A builtin read: the shell opens the file itself, nothing is started. Only
+# regular files: a FIFO planted in a --proc tree would block forever.
+read_first_line() {
+    LINE_OUT=
+    [ -f "$1" ] || return 1
+    IFS= read -r LINE_OUT 2>/dev/null <"$1" || [ -n "$LINE_OUT" ]
+}
+
+# abs_path PATH: sets ABS_OUT to PATH made absolute against the current folder.
+abs_path() {
+    case $1 in
+        /*) ABS_OUT=$1 ;;
+        *) ABS_OUT=${PWD:-$(pwd)}/$1 ;;
+    esac
+}
+
+# --- setup -------------------------------------------------------------------------
+
+setup_env() {
+    # cp's and tar's messages are parsed; keep them in English and patterns bytewise.
+    LC_ALL=C
+    export LC_ALL
+    # The staging folder and the tarball hold command lines: keep them private.
+    umask 077
+    TMP_OUT=
+    WORK=
+    JOB_PID=
+    JOB_RC=0
+    LSNS_PID=
+    RENAMING=0
+    NL='
+'
+    trap cleanup EXIT
+    trap 'on_signal 130' INT
+    trap 'on_signal 143' TERM
+    trap 'on_signal 129' HUP
+}
+
+# Removes everything this run created, except a finished output file. Safe to call
+# twice (from a signal trap and then from the EXIT trap).
+cleanup() {
+    for cu_pid in $JOB_PID $LSNS_PID; do
+        kill "$cu_pid" 2>/dev/null
+        wait "$cu_pid" 2>/dev/null
+    done
+    JOB_PID=
+    LSNS_PID=
+    if [ -n "$TMP_OUT" ]; then
+        if [ "$RENAMING" = 1 ] && [ ! -e "$TMP_OUT" ]; then
+            rm -f "$OUT_ABS" 2>/dev/null
+        fi
+        rm -f "$TMP_OUT" 2>/dev/null
+        TMP_OUT=
+    fi
+    if [ -n "$WORK" ]; then
+        # Busybox cp keeps /proc's read-only folder modes; make them removable first.
+        rm -rf "$WORK" 2>/dev/null || {
+            chmod -R u+rwx "$WORK" 2>/dev/null
+            rm -rf "$WORK" 2>/dev/null
+        }
+        WORK=
+    fi
+}
+
+on_signal() {
+    trap '' INT TERM HUP
+    cleanup
+    [ "$OPT_QUIET" = 1 ] || err "interrupted; nothing was written"
+    exit "$1"
+}
+
+detect_tools() {
+    # GNU and current busybox: `timeout -k KILL SECS`; busybox before 1.30: `-t SECS`.
+    T_KIND=
+    if command -v timeout >/dev/null 2>&1; then
+        if timeout -k 1 5 true >/dev/null 2>&1; then
+            T_KIND=k
+        elif timeout -t 5 true >/dev/null 2>&1; then
+            T_KIND=t
+        fi
+    fi
+}
+
+# The shell that runs us, for the manifest. Variables first; dash and busybox ash have
+# none, so read our own executable's link (our own process only).
+detect_shell() {
+    SHELL_NAME='sh'
+    if [ -n "${BASH_VERSION-}" ]; then
+        SHELL_NAME=bash
+        return
+    fi
+    if [ -n "${ZSH_VERSION-}" ]; then
+        SHELL_NAME=zsh
+        return
+    fi
+    if [ -n "${KSH_VERSION-}" ]; then
+        SHELL_NAME=ksh
+        return
+    fi
+    ds_line=
+    IFS= read -r ds_line 2>/dev/null </proc/self/stat || return 0
+    ds_pid=${ds_line%% *}
+    is_pid "$ds_pid" || return 0
+    ds_exe=$(readlink "/proc/$ds_pid/exe" 2>/dev/null) || return 0
+    case ${ds_exe##*/} in
+        *busybox*) SHELL_NAME=busybox ;;
+        dash*) SHELL_NAME=dash ;;
+        bash*) SHELL_NAME=bash ;;
+    esac
+}
+
+# --- the view ----------------------------------------------------------------------
+
+read_view() {
+    if [ -n "$OPT_PROC" ]; then
+        abs_path "$OPT_PROC"
+        PROC=${ABS_OUT%/}
+        LIVE=0
+    else
+        PROC=/proc
+        LIVE=1
+    fi
+
+    # Our own PID as this procfs numbers it, without starting a process: the shell
+    # opens /proc/self/stat itself, so "self" is the shell. A fake tree has a link.
+    SELF_PID=
+    if [ "$LIVE" = 1 ]; then
+        read_first_line "$PROC/self/stat"
+        SELF_PID=${LINE_OUT%% *}
+    elif [ -L "$PROC/self" ]; then
+        SELF_PID=$(readlink "$PROC/self" 2>/dev/null)
+    fi
+    is_pid "$SELF_PID" || SELF_PID=
+
+    read_first_line "$PROC/sys/kernel/random/boot_id"
+    VIEW_BOOT_ID=$LINE_OUT
+    read_first_line "$PROC/sys/kernel/hostname"
+    VIEW_HOSTNAME=$LINE_OUT
+    read_first_line "$PROC/sys/kernel/osrelease"
+    VIEW_KREL=$LINE_OUT
+    read_first_line "$PROC/sys/kernel/version"
+    VIEW_KVER=$LINE_OUT
+    read_first_line "$PROC/uptime"
+    UPTIME_START=${LINE_OUT%% *}
+
+    # uid, euid and capabilities from our own status.
+    VIEW_UID=
+    VIEW_EUID=
+    VIEW_CAP_EFF=
+    VIEW_CAP_PRM=
+    VIEW_CAP_BND=
+    if [ -f "$PROC/self/status" ]; then
+        while IFS= read -r rv_line; do
+            rv_val=${rv_line#*:}
+            case $rv_line in
+                Uid:*)
+                    # shellcheck disable=SC2086 # split the four ids on whitespace
+                    set -- $rv_val
+                    VIEW_UID=${1-}
+                    VIEW_EUID=${2-}
+                    ;;
+                CapEff:*)
+                    trim "$rv_val"
+                    VIEW_CAP_EFF=$TRIM_OUT
+                    ;;
+                CapPrm:*)
+                    trim "$rv_val"
+                    VIEW_CAP_PRM=$TRIM_OUT
+                    ;;
+                CapBnd:*)
+                    trim "$rv_val"
+                    VIEW_CAP_BND=$TRIM_OUT
+                    ;;
+            esac
+        done 2>/dev/null <"$PROC/self/status"
+    fi
+
+    # The procfs mounts this view sees: hidepid= and subset= show up here.
+    MOUNT_LINES=
+    MOUNT_COUNT=0
+    if [ -f "$PROC/self/mountinfo" ]; then
+        while IFS= read -r rv_line; do
+            case $rv_line in
+                *' - proc '*)
+                    [ "$MOUNT_COUNT" -lt "$MAX_MOUNT_LINES" ] || break
+                    json_string "$rv_line"
+                    if [ "$MOUNT_COUNT" -eq 0 ]; then
+                        MOUNT_LINES=$JSON_OUT
+                    else
+                        MOUNT_LINES="$MOUNT_LINES, $JSON_OUT"
+                    fi
+                    MOUNT_COUNT=$((MOUNT_COUNT + 1))
+                    ;;
+            esac
+        done 2>/dev/null <"$PROC/self/mountinfo"
+    fi
+
+    SELF_ROOT=
+    [ -n "$SELF_PID" ] && root_of "$SELF_PID" && SELF_ROOT=$ROOT_OUT
+    :
+}
+
+# root_of PID: sets ROOT_OUT to PID's root folder. In a --proc tree a root that is a
+# symlink is refused: it would lead out of the tree into the live system.
+root_of() {
+    ROOT_OUT=$PROC/$1/root
+    [ "$LIVE" = 1 ] || [ ! -L "$ROOT_OUT" ]
+}
+
+# trim VALUE: sets TRIM_OUT to the first word of VALUE (tabs and spaces dropped).
+trim() {
+    # shellcheck disable=SC2086 # word splitting drops the tabs and spaces
+    set -- $1
+    TRIM_OUT=${1-}
+}
+
+# Sets LABEL (for the manifest) and LABEL_SAFE (for the file name).
+choose_label() {
+    if [ -n "$OPT_LABEL" ]; then
+        LABEL=$OPT_LABEL
+    elif [ -n "${WSL_DISTRO_NAME-}" ]; then
+        LABEL=$WSL_DISTRO_NAME
+    else
+        LABEL=
+        if [ -n "$SELF_ROOT" ] && resolve_in_root "$SELF_ROOT" etc/os-release; then
+            # Our own root: a builtin read of a checked regular file.
+            while IFS= read -r cl_line; do
+                case $cl_line in
+                    ID=*)
+                        LABEL=${cl_line#ID=}
+                        LABEL=${LABEL#[\"\']}
+                        LABEL=${LABEL%[\"\']}
+                        break
+                        ;;
+                esac
+            done 2>/dev/null <"$RESOLVED"
+        fi
+        [ -n "$LABEL" ] || LABEL=view
+    fi
+    sanitize "$LABEL"
+    LABEL_SAFE=${SAN_OUT:-view}
+    sanitize "${VIEW_HOSTNAME:-host}"
+    HOST_SAFE=${SAN_OUT:-host}
+}
+
+# --- reading inside a process's root -------------------------------------------------
+
+# resolve_in_root ROOT RELPATH: sets RESOLVED to the regular file that RELPATH names
+# inside ROOT (a /proc/PID/root), and fails when there is none.
+#
+# Why by hand: below /proc/PID/root the kernel resolves an absolute symlink against the
+# READER's root, so a container whose /etc/os-release points at /etc/shadow would hand
+# us the host's file. Each component is checked here; a symlink's target is spliced in
+# (absolute ones restart at ROOT), a '..' that would climb out of ROOT is refused, and
+# at most MAX_LINK_HOPS links are followed. A FIFO or device is never opened: only a
+# regular file passes. Between this check and the read the process could swap a file
+# for a link; the read is capped and bounded by a timeout, and that narrow race is the
+# price of staying in sh.
+resolve_in_root() {
+    rr_root=$1
+    rr_todo=$2
+    rr_done=
+    rr_hops=0
+    RESOLVED=
+    while [ -n "$rr_todo" ]; do
+        rr_head=${rr_todo%%/*}
+        case $rr_todo in
+            */*) rr_todo=${rr_todo#*/} ;;
+            *) rr_todo= ;;
+        esac
+        case $rr_head in
+            '' | .) continue ;;
+            ..)
+                [ -n "$rr_done" ] || return 1
+                case $rr_done in
+                    */*) rr_done=${rr_done%/*} ;;
+                    *) rr_done= ;;
+                esac
+                continue
+                ;;
+        esac
+        rr_path=$rr_root/${rr_done:+$rr_done/}$rr_head
+        if [ -L "$rr_path" ]; then
+            rr_hops=$((rr_hops + 1))
+            [ "$rr_hops" -le "$MAX_LINK_HOPS" ] || return 1
+            rr_target=$(readlink "$rr_path" 2>/dev/null) || return 1
+            [ -n "$rr_target" ] || return 1
+            case $rr_target in
+                /*) rr_done= ;;
+            esac
+            rr_todo=$rr_target${rr_todo:+/$rr_todo}
+            continue
+        fi
+        if [ -n "$rr_todo" ] && [ ! -d "$rr_path" ]; then
+            return 1
+        fi
+        rr_done=${rr_done:+$rr_done/}$rr_head
+    done
+    [ -n "$rr_done" ] || return 1
+    RESOLVED=$rr_root/$rr_done
+    [ -f "$RESOLVED" ] && [ ! -L "$RESOLVED" ] && [ ! -p "$RESOLVED" ]
+}
+
+# copy_capped SRC DEST MAXBYTES: copies at most MAXBYTES of a checked regular file,
+# under a timeout (a FUSE or 9P file can hang). Leaves no partial DEST on failure.
+copy_capped() {
+    if tmo "$FILE_TIMEOUT" head -c "$3" "$1" >"$2" 2>/dev/null; then
+        return 0
+    fi
+    rm -f "$2"
+    return 1
+}
+
+# --- output and staging --------------------------------------------------------------
+
+plan_output() {
+    TOPNAME=nsnap-$HOST_SAFE-$LABEL_SAFE-$START_STAMP
+    TO_STDOUT=0
+    if [ "$OPT_OUT" = - ]; then
+        TO_STDOUT=1
+        if [ -t 1 ]; then
+            usage_error "refusing to write a tarball to a terminal; redirect stdout or use -o FILE"
+        fi
+        OUT_DIR=
+        OUT_DIR_ABS=
+        return
+    fi
+    if [ -n "$OPT_OUT" ]; then
+        OUT=$OPT_OUT
+    else
+        OUT=./$TOPNAME.tar.gz
+    fi
+    case $OUT in
+        */*) OUT_DIR=${OUT%/*} ;;
+        *) OUT_DIR=. ;;
+    esac
+    [ -n "$OUT_DIR" ] || OUT_DIR=/
+    OUT_BASE=${OUT##*/}
+    abs_path "$OUT_DIR"
+    OUT_DIR_ABS=$ABS_OUT
+    abs_path "$OUT"
+    OUT_ABS=$ABS_OUT
+    if [ -z "$OUT_BASE" ] || [ -d "$OUT" ]; then
+        die "output '$OUT' is a folder; give a file name"
+    fi
+    # The rename at the end would replace a device or a link such as /dev/stdout.
+    if [ -L "$OUT" ] || { [ -e "$OUT" ] && [ ! -f "$OUT" ]; }; then
+        die "output '$OUT' exists and is not a regular file; use -o - for stdout"
+    fi
+    if [ ! -d "$OUT_DIR" ]; then
+        die "cannot write '$OUT': folder '$OUT_DIR' does not exist"
+    fi
+    # Prove the target is writable before any work, by creating the hidden temporary
+    # file the tarball is written to (renamed into place at the end). noclobber makes
+    # the create exclusive, so nobody's file or link is ever overwritten.
+    po_i=0
+    while :; do
+        po_tmp=$OUT_DIR_ABS/.$OUT_BASE.$$.$po_i.partial
+        # Named before it exists, so that a signal between the two leaves nothing.
+        TMP_OUT=$po_tmp
+        set -C
+        if printf '' 2>/dev/null >"$po_tmp"; then
+            set +C
+            break
+        fi
+        set +C
+        TMP_OUT=
+        if [ ! -e "$po_tmp" ] || [ "$po_i" -ge 20 ]; then
+            die "cannot write to folder '$OUT_DIR' (is it writable? a read-only file system?); nothing was written"
+        fi
+        po_i=$((po_i + 1))
+    done
+}
+
+make_staging() {
+    # One folder holds the snapshot's top folder and our scratch files beside it.
+    WORK=$(mktemp -d "${TMPDIR:-/tmp}/nsnap.XXXXXX" 2>/dev/null) || WORK=
+    if [ -z "$WORK" ] || [ ! -d "$WORK" ]; then
+        WORK=
+        # A read-only /tmp or no mktemp: a private folder next to the output instead.
+        abs_path "${OUT_DIR:-.}"
+        ms_parent=$ABS_OUT
+        WORK=$ms_parent/.nsnap-stage.$$.$START_EPOCH
+        if ! mkdir "$WORK" 2>/dev/null; then
+            WORK=
+            die "cannot create a staging folder in '${TMPDIR:-/tmp}' or '$ms_parent'; set TMPDIR to a writable folder"
+        fi
+    fi
+    abs_path "$WORK"
+    WORK=$ABS_OUT
+    TOP=$WORK/$TOPNAME
+    STAGE_PROC=$TOP/proc
+    mkdir -p "$STAGE_PROC/sys/kernel/random" "$WORK/probe" 2>/dev/null ||
+        die "cannot write to the staging folder '$WORK'"
+}
+
+# Does this cp copy /proc-like trees with --parents, keeping symlinks as symlinks and
+# making writable folders? Tried once on a tiny tree rather than guessed from a version.
+detect_copy_mode() {
+    COPY_MODE=loop
+    dc_src=$WORK/probe/src
+    mkdir -p "$dc_src/1/ns" "$WORK/probe/dst" 2>/dev/null || return 0
+    printf 'x\n' >"$dc_src/1/f" 2>/dev/null || return 0
+    ln -s 'pid:[1]' "$dc_src/1/ns/pid" 2>/dev/null || return 0
+    if (cd "$dc_src" && exec cp -dR --parents --no-preserve=mode -t "$WORK/probe/dst" 1/f 1/ns) \
+        >/dev/null 2>&1 && [ -f "$WORK/probe/dst/1/f" ] && [ -L "$WORK/probe/dst/1/ns/pid" ]; then
+        COPY_MODE=bulk
+    fi
+    # xargs packs as many arguments as fit; raise its default 128 KiB buffer so a few
+    # thousand processes still take one cp.
+    XARGS_SIZE=
+    if xargs -s 524288 true </dev/null >/dev/null 2>&1; then
+        XARGS_SIZE=524288
+    fi
+    # GNU find prints link targets itself; elsewhere `ls -l` does (slower).
+    FIND_PRINTF=0
+    if find "$WORK/probe" -maxdepth 0 -printf '' >/dev/null 2>&1; then
+        FIND_PRINTF=1
+    fi
+}
+
+# --- copying the processes -------------------------------------------------------------
+
+# Lists every PID folder (a builtin glob) and writes the copy instructions: for bulk,
+# the relative paths for one `xargs cp --parents`; for loop, a small sh script with one
+# cp per process. PIDS keeps the list for the checks afterwards.
+plan_copy() {
+    PID_FILES='status stat comm cgroup'
+    [ "$OPT_CMDLINE" = 1 ] && PID_FILES='status stat cmdline comm cgroup'
+    PID_COUNT=0
+    pc_view='uptime sys/kernel/random/boot_id sys/kernel/hostname sys/kernel/osrelease sys/kernel/version'
+    {
+        if [ "$COPY_MODE" = bulk ]; then
+            for pc_f in $pc_view; do
+                printf '%s\n' "$pc_f"
+            done
+        else
+            # shellcheck disable=SC2016 # $1, $2 and $d belong to the generated script
+            printf '%s\n' 'cd "$1" || exit 1' 'd=$2'
+            # shellcheck disable=SC2016
+            printf '%s\n' 'cp uptime "$d/"' \
+                'cp sys/kernel/random/boot_id "$d/sys/kernel/random/"' \
+                'cp sys/kernel/hostname sys/kernel/osrelease sys/kernel/version "$d/sys/kernel/"'
+        fi
+        for pc_d in "$PROC"/[0-9]*; do
+            pc_p=${pc_d##*/}
+            is_pid "$pc_p" || continue
+            # A --proc tree could link a PID folder into the live /proc; cp would follow.
+            [ ! -L "$pc_d" ] || continue
+            printf '%s\n' "$pc_p" >&3
+            PID_COUNT=$((PID_COUNT + 1))
+            if [ "$COPY_MODE" = bulk ]; then
+                for pc_f in $PID_FILES ns; do
+                    printf '%s\n' "$pc_p/$pc_f"
+                done
+            else
+                pc_line="cp -dR"
+                for pc_f in $PID_FILES ns; do
+                    pc_line="$pc_line $pc_p/$pc_f"
+                done
+                # shellcheck disable=SC2016 # $d belongs to the generated script
+                printf '%s "$d/%s/"\n' "$pc_line" "$pc_p"
+            fi
+        done
+    } >"$WORK/copy.list" 3>"$WORK/pids.list" || die "cannot write to the staging folder '$WORK'"
+    [ "$PID_COUNT" -gt 0 ] || die "no process folders in '$PROC' (is procfs mounted?); nothing was written"
+}
+
+copy_processes() {
+    COPY_TIMED_OUT=0
+    cp_secs=$((COPY_TIMEOUT + PID_COUNT * COPY_MS_PER_PROCESS / 1000))
+    if [ "$COPY_MODE" = bulk ]; then
+        if [ -n "$XARGS_SIZE" ]; then set -- xargs -s "$XARGS_SIZE"; else set -- xargs; fi
+        run_job "$PROC" "$WORK/copy.list" /dev/null "$WORK/copy.err" "$cp_secs" \
+            "$@" cp -dR --parents --no-preserve=mode -t "$STAGE_PROC"
+    else
+        # One mkdir for every PID folder, then one cp per process (busybox cp has no
+        # --parents). The script's cp lines run in one sh, under one timeout.
+        if [ -s "$WORK/pids.list" ]; then
+            (cd "$STAGE_PROC" && exec xargs mkdir -p <"$WORK/pids.list") 2>/dev/null ||
+                die "cannot create folders in the staging folder '$WORK'"
+        fi
+        run_job "$PROC" /dev/null /dev/null "$WORK/copy.err" "$cp_secs" \
+            sh "$WORK/copy.list" "$PROC" "$STAGE_PROC"
+    fi
+    job_timed_out && COPY_TIMED_OUT=1
+    if [ "$COPY_MODE" = loop ]; then
+        # Busybox cp copies /proc's folder modes (r-x): make the tree ours again.
+        chmod -R u+rwX "$TOP" 2>/dev/null
+    fi
+    [ "$LIVE" = 1 ] || drop_foreign_entries
+    :
+}
+
+# A --proc tree is only a folder: where /proc has files it may hold FIFOs, devices or
+# symlinks. cp -R recreates those without opening them (nothing hangs, nothing outside
+# is read), and here they are dropped, so the snapshot keeps only files, folders and
+# namespace links. Live procfs has none of them.
+drop_foreign_entries() {
+    if [ "$FIND_PRINTF" = 1 ]; then
+        # GNU find also checks each namespace link's target: `type:[inode]`, no slash.
+        (cd "$STAGE_PROC" && exec find . \( \( -type l \( ! -path './[0-9]*/ns/*' \
+            -o ! -lname '*:\[[0-9]*\]' -o -lname '*/*' \) \) \
+            -o \( ! -type d ! -type f ! -type l \) \) -exec rm -f {} +) >/dev/null 2>&1
+    else
+        (cd "$STAGE_PROC" && exec find . \( \( -type l ! -path './[0-9]*/ns/*' \) \
+            -o \( ! -type d ! -type f ! -type l \) \) -exec rm -f {} +) >/dev/null 2>&1
+    fi
+}
+
+# errno text (as cp prints it under LC_ALL=C) -> the format's error vocabulary.
+errno_code() {
+    case $1 in
+        *'Permission denied'*) ERRNO=EACCES ;;
+        *'Operation not permitted'*) ERRNO=EPERM ;;
+        *'No such file or directory'*) ERRNO=ENOENT ;;
+        *'No such process'*) ERRNO=ESRCH ;;
+        *'Input/output error'* | *'I/O error'*) ERRNO=EIO ;;
+        *) ERRNO=other ;;
+    esac
+}
+
+# Reads cp's messages (one builtin loop) and files each failure under its PID in a
+# variable E_<pid> = " file=CODE file=CODE". Messages look like
+#   GNU:     cp: cannot read symbolic link '1/ns/pid': Permission denied
+#   busybox: cp: 1/ns/net: cannot read link: Permission denied
+#            cp: can't stat '123/status': No such file or directory
+# A message about the staging side (disk full, read-only) is fatal: the snapshot would
+# silently miss data.
+parse_copy_errors() {
+    STAGE_FULL=
+    [ -s "$WORK/copy.err" ] || return 0
+    while IFS= read -r pe_line; do
+        pe_rest=${pe_line#*: }
+        case $pe_rest in
+            *\'*\'*)
+                pe_path=${pe_rest#*\'}
+                pe_path=${pe_path%%\'*}
+                ;;
+            *': '*) pe_path=${pe_rest%%: *} ;;
+            *) continue ;;
+        esac
+        pe_msg=${pe_line##*: }
+        case $pe_msg in
+            *'No space left on device'* | *'Disk quota exceeded'* | *'Read-only file system'* | *'File too large'*)
+                STAGE_FULL=$pe_msg
+                continue
+                ;;
+        esac
+        case $pe_path in
+            "$PROC"/*) pe_path=${pe_path#"$PROC"/} ;;
+            ./*) pe_path=${pe_path#./} ;;
+        esac
+        pe_pid=${pe_path%%/*}
+        is_pid "$pe_pid" || continue
+        case $pe_path in
+            */*) pe_file=${pe_path#*/} ;;
+            *) pe_file=dir ;;
+        esac
+        case $pe_file in
+            status | stat | cmdline | comm | cgroup | ns | dir) ;;
+            ns/*)
+                case " $NS_LINKS " in
+                    *" ${pe_file#ns/} "*) ;;
+                    *) continue ;;
+                esac
+                ;;
+            *) continue ;;
+        esac
+        errno_code "$pe_msg"
+        # Safe to eval: pe_pid is digits, pe_file and ERRNO come from fixed lists.
+        eval "E_$pe_pid=\"\${E_$pe_pid-} $pe_file=$ERRNO\""
+    done <"$WORK/copy.err"
+    if [ -n "$STAGE_FULL" ]; then
+        die "the staging folder '$WORK' is full or read-only ($STAGE_FULL); set TMPDIR to a folder with room"
+    fi
+}
+
+# note_failure PID FILE CODE: one failed read into denied (EACCES, EPERM) or errors.
+# Writes to fds 4 (denied) and 5 (errors), opened by classify_copy.
+note_failure() {
+    case $3 in
+        EACCES | EPERM)
+            DENIED_N=$((DENIED_N + 1))
+            [ "$DENIED_N" -le "$MAX_LIST_ENTRIES" ] || return 0
+            [ "$DENIED_N" -eq 1 ] || printf ',' >&4
+            printf '\n    {"path": "proc/%s/%s", "error": "%s"}' "$1" "$2" "$3" >&4
+            ;;
+        *)
+            ERRORS_N=$((ERRORS_N + 1))
+            [ "$ERRORS_N" -le "$MAX_LIST_ENTRIES" ] || return 0
+            [ "$ERRORS_N" -eq 1 ] || printf ',' >&5
+            printf '\n    {"path": "proc/%s/%s", "error": "%s"}' "$1" "$2" "$3" >&5
+            ;;
+    esac
+}
+
+# The error recorded for FILE of the current PID (from CL_E), else the fallback.
+lookup_code() {
+    case $CL_E in
+        *" $1="*)
+            LC_CODE=${CL_E#*" $1="}
+            LC_CODE=${LC_CODE%% *}
+            ;;
+        *) LC_CODE=$2 ;;
+    esac
+}
+
+# Checks what each PID folder got, with builtin tests only, and classifies what is
+# missing: the PID folder is gone now => vanished; else cp's error, or `timeout` when
+# the copy was stopped, or `other`.
+classify_copy() {
+    DENIED_N=0
+    ERRORS_N=0
+    VANISHED_N=0
+    PROC_N=0
+    if [ "$COPY_TIMED_OUT" = 1 ]; then cc_fallback=timeout; else cc_fallback=other; fi
+    {
+        while IFS= read -r cc_p; do
+            cc_dir=$STAGE_PROC/$cc_p
+            eval "CL_E=\${E_$cc_p-}"
+            cc_missing=
+            for cc_f in $PID_FILES; do
+                [ -e "$cc_dir/$cc_f" ] || cc_missing="$cc_missing $cc_f"
+            done
+            # Every process has a pid link since Linux 3.8; without it the folder was
+            # not listed (busybox cp skips an unreadable folder without a word).
+            [ -L "$cc_dir/ns/pid" ] || cc_missing="$cc_missing ns"
+            if [ -e "$cc_dir/status" ]; then
+                PROC_N=$((PROC_N + 1))
+                printf '%s/status\n' "$cc_p" >&7
+            fi
+            [ -n "$cc_missing$CL_E" ] || continue
+            if [ ! -d "$PROC/$cc_p" ]; then
+                VANISHED_N=$((VANISHED_N + 1))
+                [ "$VANISHED_N" -eq 1 ] || printf ', ' >&6
+                printf '%s' "$cc_p" >&6
+                [ -e "$cc_dir/status" ] || printf '%s\n' "$cc_p/ns" "$cc_p" >&3
+                continue
+            fi
+            for cc_f in $PID_FILES; do
+                case " $cc_missing " in
+                    *" $cc_f "*) lookup_code "$cc_f" "$cc_fallback" ;;
+                    *) lookup_code "$cc_f" '' ;;
+                esac
+                [ -z "$LC_CODE" ] || note_failure "$cc_p" "$cc_f" "$LC_CODE"
+            done
+            case " $cc_missing " in
+                *" ns "*)
+                    lookup_code ns ''
+                    if [ -z "$LC_CODE" ] && [ ! -r "$PROC/$cc_p/ns" ]; then
+                        LC_CODE=EACCES
+                    fi
+                    if [ -n "$LC_CODE" ]; then
+                        # The folder could not be listed: each link's read is refused.
+                        cc_dir_code=$LC_CODE
+                        for cc_t in $NS_LINKS; do
+                            lookup_code "ns/$cc_t" "$cc_dir_code"
+                            note_failure "$cc_p" "ns/$cc_t" "$LC_CODE"
+                        done
+                        continue
+                    fi
+                    ;;
+            esac
+            for cc_t in $NS_LINKS; do
+                if [ -L "$cc_dir/ns/$cc_t" ]; then continue; fi
+                case " $cc_missing " in
+                    *" ns "*) lookup_code "ns/$cc_t" "$cc_fallback" ;;
+                    *) lookup_code "ns/$cc_t" '' ;;
+                esac
+                [ -z "$LC_CODE" ] || note_failure "$cc_p" "ns/$cc_t" "$LC_CODE"
+            done
+        done <"$WORK/pids.list"
+    } 3>"$WORK/empty.list" 4>"$WORK/denied.json" 5>"$WORK/errors.json" \
+        6>"$WORK/vanished.json" 7>"$WORK/status.list" ||
+        die "cannot write to the staging folder '$WORK'"
+    # Folders made for processes that were gone before anything was read.
+    if [ -s "$WORK/empty.list" ]; then
+        (cd "$STAGE_PROC" && exec xargs rmdir <"$WORK/empty.list") >/dev/null 2>&1
+    fi
+    :
+}
+
+# --- namespace inits: their os-release and wsl.conf -------------------------------------
+
+# One grep over every staged status finds the inits (last NSpid entry is 1).
+find_inits() {
+    INIT_PIDS=
+    [ -s "$WORK/status.list" ] || return 0
+    (cd "$STAGE_PROC" && exec xargs grep -lE '^NSpid:.*[[:space:]]1[[:space:]]*$' \
+        <"$WORK/status.list") >"$WORK/inits.list" 2>/dev/null
+    while IFS= read -r fi_line; do
+        fi_pid=${fi_line%%/*}
+        is_pid "$fi_pid" && INIT_PIDS="$INIT_PIDS $fi_pid"
+    done <"$WORK/inits.list"
+}
+
+copy_etc_files() {
+    VIEW_WSL_CONF=false
+    ce_seen=' '
+    for ce_p in $INIT_PIDS $SELF_PID; do
+        case $ce_seen in
+            *" $ce_p "*) continue ;;
+        esac
+        ce_seen="$ce_seen$ce_p "
+        ce_made=0
+        root_of "$ce_p" || continue
+        for ce_f in os-release wsl.conf; do
+            resolve_in_root "$ROOT_OUT" "etc/$ce_f" || continue
+            if [ "$ce_made" = 0 ]; then
+                mkdir -p "$STAGE_PROC/$ce_p/root/etc" 2>/dev/null || break
+                ce_made=1
+            fi
+            if copy_capped "$RESOLVED" "$STAGE_PROC/$ce_p/root/etc/$ce_f" "$MAX_ETC_BYTES"; then
+                if [ "$ce_p" = "$SELF_PID" ] && [ "$ce_f" = wsl.conf ]; then
+                    VIEW_WSL_CONF=true
+                fi
+            fi
+        done
+    done
+}
+
+# --- the rest of the snapshot -------------------------------------------------------------
+
+link_self() {
+    [ -n "$SELF_PID" ] || return 0
+    ln -s "$SELF_PID" "$STAGE_PROC/self" 2>/dev/null || die "cannot write to the staging folder '$WORK'"
+}
+
+copy_wslconfig() {
+    WSLCONFIG_GIVEN=false
+    WSLCONFIG_CAPTURED=false
+    [ -n "$OPT_WSLCONFIG" ] || return 0
+    WSLCONFIG_GIVEN=true
+    if [ -f "$OPT_WSLCONFIG" ] && [ ! -p "$OPT_WSLCONFIG" ] && [ -r "$OPT_WSLCONFIG" ] &&
+        copy_capped "$OPT_WSLCONFIG" "$TOP/wslconfig" "$MAX_WSLCONFIG_BYTES"; then
+        WSLCONFIG_CAPTURED=true
+    else
+        [ "$OPT_QUIET" = 1 ] || err "warning: cannot read --wslconfig '$OPT_WSLCONFIG'; the snapshot says so"
+    fi
+}
+
+# lsns is the kernel's own answer for a PID namespace's parent (PNS, via NS_GET_PARENT).
+# Columns and --list are feature-detected: 2.40 prints a tree unless told --list. It
+# runs in the background while cp copies (it is CPU-bound, cp waits on the disk);
+# finish_lsns collects it.
+start_lsns() {
+    LSNS_JSON='{"ran": false, "reason": "lsns not found"}'
+    if [ "$LIVE" = 0 ]; then
+        LSNS_JSON='{"ran": false, "reason": "--proc given: lsns reads only the live system"}'
+        return 0
+    fi
+    command -v lsns >/dev/null 2>&1 || return 0
+    rl_help=$(tmo "$FILE_TIMEOUT" lsns --help 2>&1) || :
+    case $rl_help in
+        *PNS*) rl_cols=$rl_help ;;
+        *--list-columns*) rl_cols=$(tmo "$FILE_TIMEOUT" lsns --list-columns 2>&1) || : ;;
+        *) rl_cols=$rl_help ;;
+    esac
+    rl_out=NS,TYPE
+    for rl_c in PATH NPROCS PID PPID PNS ONS COMMAND; do
+        case $rl_c in
+            PATH | PNS | ONS)
+                case $rl_cols in
+                    *"$rl_c "*) ;;
+                    *) continue ;;
+                esac
+                ;;
+        esac
+        rl_out=$rl_out,$rl_c
+    done
+    set -- lsns -J
+    case $rl_help in
+        *'-l, --list'*) set -- "$@" --list ;;
+    esac
+    set -- "$@" --output "$rl_out"
+    rl_command=$*
+    rl_version=$(tmo "$FILE_TIMEOUT" lsns --version 2>/dev/null) || :
+    rl_version=${rl_version%%"$NL"*}
+    spawn / /dev/null "$TOP/lsns.json" "$WORK/lsns.err" "$LSNS_TIMEOUT" "$@"
+    LSNS_PID=$BG_PID
+}
+
+finish_lsns() {
+    [ -n "$LSNS_PID" ] || return 0
+    wait "$LSNS_PID"
+    rl_rc=$?
+    LSNS_PID=
+    rl_file=null
+    if [ "$rl_rc" -eq 0 ] && [ -s "$TOP/lsns.json" ]; then
+        rl_file='"lsns.json"'
+    else
+        rm -f "$TOP/lsns.json"
+    fi
+    json_string "$rl_command"
+    rl_cmd_json=$JSON_OUT
+    LSNS_JSON="{\"ran\": true, \"command\": $rl_cmd_json"
+    if [ -n "$rl_version" ]; then
+        json_string "$rl_version" 256
+        LSNS_JSON="$LSNS_JSON, \"version\": $JSON_OUT"
+    fi
+    LSNS_JSON="$LSNS_JSON, \"exit_code\": $rl_rc, \"file\": $rl_file}"
+}
+
+# Distinct namespace link targets captured: one pipeline, whatever the process count.
+count_namespaces() {
+    if [ "$FIND_PRINTF" = 1 ]; then
+        NS_COUNT=$(cd "$STAGE_PROC" && find . -path './[0-9]*/ns/*' -type l -printf '%l\n' 2>/dev/null |
+            sort -u | wc -l)
+    else
+        NS_COUNT=$(cd "$STAGE_PROC" && find . -path './[0-9]*/ns/*' -type l -exec ls -l {} + 2>/dev/null |
+            sed -n 's/.* -> //p' | sort -u | wc -l)
+    fi
+    trim "$NS_COUNT"
+    NS_COUNT=$TRIM_OUT
+    is_uint "$NS_COUNT" || NS_COUNT=0
+}
+
+# --- manifest --------------------------------------------------------------------------
+
+# centiseconds VALUE: "5123.45" -> 512345 in CS_OUT (empty when VALUE is not a number).
+centiseconds() {
+    CS_OUT=
+    case $1 in
+        '' | *[!0-9.]* | .* | *.*.*) return 1 ;;
+    esac
+    cs_int=${1%%.*}
+    cs_frac=00
+    case $1 in
+        *.*) cs_frac=${1#*.}00 ;;
+    esac
+    cs_frac=${cs_frac%"${cs_frac#??}"}
+    cs_int=${cs_int#"${cs_int%%[!0]*}"}
+    cs_frac=${cs_frac#0}
+    CS_OUT=$((${cs_int:-0} * 100 + ${cs_frac:-0}))
+}
+
+# format_centiseconds N: sets CS_TEXT to N/100 as a JSON number with two decimals.
+format_centiseconds() {
+    cs_c=$(($1 % 100))
+    [ "$cs_c" -ge 10 ] || cs_c=0$cs_c
+    CS_TEXT=$(($1 / 100)).$cs_c
+}
+
+capture_seconds() {
+    SECONDS_JSON=null
+    if [ "$LIVE" = 1 ] && centiseconds "$UPTIME_START" && cs_start=$CS_OUT &&
+        read_first_line "$PROC/uptime" && centiseconds "${LINE_OUT%% *}"; then
+        cs_d=$((CS_OUT - cs_start))
+    else
+        cs_d=$(((END_EPOCH - START_EPOCH) * 100))
+    fi
+    [ "$cs_d" -ge 0 ] || cs_d=0
+    format_centiseconds "$cs_d"
+    SECONDS_TEXT=$CS_TEXT
+    SECONDS_JSON=$SECONDS_TEXT
+}
+
+# now: one date call gives the stamp for the file name, ISO 8601 and epoch seconds.
+now() {
+    NOW=$(date -u '+%Y%m%dT%H%M%SZ %Y-%m-%dT%H:%M:%SZ %s' 2>/dev/null) || NOW=
+    # shellcheck disable=SC2086 # three words
+    set -- $NOW
+    NOW_STAMP=${1:-19700101T000000Z}
+    NOW_ISO=${2:-1970-01-01T00:00:00Z}
+    NOW_EPOCH=${3:-0}
+    is_uint "$NOW_EPOCH" || NOW_EPOCH=0
+}
+
+cap_or_null() {
+    case $1 in
+        [0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f])
+            JSON_OUT=\"$1\"
+            ;;
+        *) JSON_OUT=null ;;
+    esac
+}
+
+# The env allow-list: these values only, and WSL_INTEROP's presence, never its value.
+env_json() {
+    ENV_JSON=
+    for ej_name in WSL_DISTRO_NAME WSL2_GUI_APPS_ENABLED WSLENV DISPLAY WAYLAND_DISPLAY PULSE_SERVER; do
+        ej_set=
+        ej_val=
+        eval "ej_set=\${$ej_name+set}"
+        [ "$ej_set" = set ] || continue
+        eval "ej_val=\${$ej_name}"
+        json_string "$ej_val"
+        ENV_JSON="$ENV_JSON\"$ej_name\": $JSON_OUT, "
+    done
+    if [ "${WSL_INTEROP+set}" = set ]; then
+        ENV_JSON="{$ENV_JSON\"WSL_INTEROP_set\": true}"
+    else
+        ENV_JSON="{$ENV_JSON\"WSL_INTEROP_set\": false}"
+    fi
+}
+
+write_manifest() {
+    env_json
+    # Lengths are the schema's maxLength for each field.
+    json_string "$LABEL" 256
+    wm_label=$JSON_OUT
+    json_string "$PROC" 4096
+    wm_proc=$JSON_OUT
+    json_string_or_null "$VIEW_BOOT_ID" 64
+    wm_boot=$JSON_OUT
+    json_string_or_null "$VIEW_HOSTNAME" 256
+    wm_host=$JSON_OUT
+    json_string_or_null "$VIEW_KREL" 256
+    wm_krel=$JSON_OUT
+    json_string_or_null "$VIEW_KVER" 1024
+    wm_kver=$JSON_OUT
+    wm_self=null
+    [ -z "$SELF_PID" ] || wm_self=$SELF_PID
+    json_id_or_null "$VIEW_UID"
+    wm_uid=$JSON_OUT
+    json_id_or_null "$VIEW_EUID"
+    wm_euid=$JSON_OUT
+    cap_or_null "$VIEW_CAP_EFF"
+    wm_ceff=$JSON_OUT
+    cap_or_null "$VIEW_CAP_PRM"
+    wm_cprm=$JSON_OUT
+    cap_or_null "$VIEW_CAP_BND"
+    wm_cbnd=$JSON_OUT
+    wm_up=null
+    if centiseconds "$UPTIME_START"; then
+        format_centiseconds "$CS_OUT"
+        wm_up=$CS_TEXT
+    fi
+    if [ "$LIVE" = 1 ]; then wm_live=true; else wm_live=false; fi
+    if [ "$OPT_CMDLINE" = 1 ]; then wm_cmd=true; else wm_cmd=false; fi
+    {
+        printf '{\n'
+        printf '  "format": "nsnap-snapshot",\n'
+        printf '  "format_version": 1,\n'
+        printf '  "collector": {"name": "%s", "version": "%s", "shell": "%s", "copy_mode": "%s", "cmdline": %s},\n' \
+            "$NSNAP_NAME" "$NSNAP_VERSION" "$SHELL_NAME" "$COPY_MODE" "$wm_cmd"
+        printf '  "label": %s,\n' "$wm_label"
+        printf '  "capture": {"start": "%s", "end": "%s", "seconds": %s},\n' \
+            "$START_ISO" "$END_ISO" "$SECONDS_JSON"
+        printf '  "source": {"proc": %s, "live": %s},\n' "$wm_proc" "$wm_live"
+        printf '  "view": {\n'
+        printf '    "self_pid": %s,\n' "$wm_self"
+        printf '    "boot_id": %s,\n' "$wm_boot"
+        printf '    "hostname": %s,\n' "$wm_host"
+        printf '    "kernel": {"release": %s, "version": %s},\n' "$wm_krel" "$wm_kver"
+        printf '    "uptime_seconds": %s,\n' "$wm_up"
+        printf '    "procfs_mounts": [%s],\n' "$MOUNT_LINES"
+        printf '    "uid": %s, "euid": %s,\n' "$wm_uid" "$wm_euid"
+        printf '    "cap_eff": %s, "cap_prm": %s, "cap_bnd": %s\n' "$wm_ceff" "$wm_cprm" "$wm_cbnd"
+        printf '  },\n'
+        printf '  "env": %s,\n' "$ENV_JSON"
+        printf '  "wsl": {"wsl_conf": %s, "wslconfig": {"given": %s, "captured": %s}},\n' \
+            "$VIEW_WSL_CONF" "$WSLCONFIG_GIVEN" "$WSLCONFIG_CAPTURED"
+        printf '  "lsns": %s,\n' "$LSNS_JSON"
+        printf '  "counts": {"processes": %s, "namespaces": %s, "denied": %s, "vanished": %s, "errors": %s},\n' \
+            "$PROC_N" "$NS_COUNT" "$DENIED_N" "$VANISHED_N" "$ERRORS_N"
+        if [ "$DENIED_N" -gt "$MAX_LIST_ENTRIES" ] || [ "$ERRORS_N" -gt "$MAX_LIST_ENTRIES" ]; then
+            # The lists stop at MAX_LIST_ENTRIES to keep the manifest under 16 MiB; the
+            # counts above are complete.
+            printf '  "lists_truncated": true,\n'
+        fi
+        printf '  "denied": ['
+        cat "$WORK/denied.json"
+        [ "$DENIED_N" -eq 0 ] || printf '\n  '
+        printf '],\n'
+        printf '  "vanished": ['
+        cat "$WORK/vanished.json"
+        printf '],\n'
+        printf '  "errors": ['
+        cat "$WORK/errors.json"
+        [ "$ERRORS_N" -eq 0 ] || printf '\n  '
+        printf ']\n'
+        printf '}\n'
+    } >"$TOP/nsnap.json" || die "cannot write the manifest to the staging folder '$WORK'"
+}
+
+# --- the archive ---------------------------------------------------------------------
+
+# GNU tar can sort entries and write plain ustar with numeric owners: a reproducible,
+# portable archive. Busybox tar writes ustar anyway.
+detect_tar() {
+    TAR_GNU=0
+    if tar --sort=name --format=ustar --owner=0 --group=0 --numeric-owner \
+        -cf /dev/null -C "$WORK" probe >/dev/null 2>&1; then
+        TAR_GNU=1
+    fi
+}
+
+write_archive() {
+    detect_tar
+    if [ "$TO_STDOUT" = 1 ]; then wa_dest=$WORK/stream.tar.gz; else wa_dest=$TMP_OUT; fi
+    if [ "$TAR_GNU" = 1 ]; then
+        set -- tar --sort=name --format=ustar --owner=0 --group=0 --numeric-owner
+    else
+        set -- tar
+    fi
+    run_job / /dev/null /dev/null "$WORK/tar.err" 0 "$@" -czf "$wa_dest" -C "$WORK" "$TOPNAME"
+    if [ "$JOB_RC" -ne 0 ]; then
+        # tar's last words are "Error is not recoverable"; the cause comes first.
+        wa_msg=
+        while IFS= read -r wa_line; do
+            [ -n "$wa_line" ] || continue
+            case $wa_line in
+                *'No space left'* | *'Disk quota'* | *'Read-only'* | *'Permission denied'* | *'Input/output'*)
+                    wa_msg=$wa_line
+                    break
+                    ;;
+            esac
+            [ -n "$wa_msg" ] || wa_msg=$wa_line
+        done <"$WORK/tar.err"
+        if [ "$TO_STDOUT" = 1 ]; then
+            die "cannot build the tarball in '$WORK' (${wa_msg:-tar failed}); nothing was written"
+        fi
+        die "cannot write the snapshot to '$OUT_DIR' (${wa_msg:-tar failed}); nothing was written"
+    fi
+    if [ "$TO_STDOUT" = 1 ]; then
+        cat "$wa_dest" || die "cannot write the snapshot to stdout"
+        return 0
+    fi
+    # The rename makes the file appear whole or not at all. A signal that arrives during
+    # mv is handled after it: RENAMING tells the trap to remove the renamed file, so an
+    # interrupted run never leaves a snapshot. After it, the run is done.
+    RENAMING=1
+    mv -f "$TMP_OUT" "$OUT_ABS" 2>/dev/null || die "cannot rename the finished snapshot to '$OUT'"
+    trap '' INT TERM HUP
+    TMP_OUT=
+    RENAMING=0
+}
+
+report() {
+    if [ "$TO_STDOUT" = 1 ]; then
+        say "wrote the snapshot to stdout ($TOPNAME)"
+    else
+        say "wrote $OUT"
+    fi
+    say "$PROC_N processes, $NS_COUNT namespaces, $DENIED_N denied, $VANISHED_N vanished, $SECONDS_TEXT s"
+    [ "$ERRORS_N" -eq 0 ] || say "$ERRORS_N other failed reads are listed in nsnap.json"
+}
+
+main() {
+    parse_args "$@"
+    setup_env
+    now
+    START_STAMP=$NOW_STAMP
+    START_ISO=$NOW_ISO
+    START_EPOCH=$NOW_EPOCH
+    detect_tools
+    read_view
+    detect_shell
+    choose_label
+    plan_output
+    make_staging
+    detect_copy_mode
+    plan_copy
+    start_lsns
+    copy_processes
+    parse_copy_errors
+    classify_copy
+    find_inits
+    copy_etc_files
+    link_self
+    copy_wslconfig
+    finish_lsns
+    count_namespaces
+    now
+    END_ISO=$NOW_ISO
+    END_EPOCH=$NOW_EPOCH
+    capture_seconds
+    write_manifest
+    write_archive
+    report
+}
+
+main "$@"
