@@ -5,14 +5,14 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildAnalysis } from '../../src/model/build.js';
 import type { Analysis, NamespaceNode } from '../../src/model/types.js';
 import { loadView } from '../../src/source/load.js';
 import type { ViewData } from '../../src/snapshot/view-data.js';
-import { buildHierarchy, liveSkipReason, randomTree, type LiveHierarchy } from '../helpers/hierarchy.js';
+import { buildLiveTree, liveSkipReason, MAX_DEPTH, MAX_FANOUT, type LiveTree, type NsSpec } from '../helpers/live.js';
 
 // Absolute: nsenter --mount changes the working directory to the namespace's root.
 const COLLECTOR = resolve('collector/nsnap-collect.sh');
@@ -86,7 +86,7 @@ function pidNamespaces(a: Analysis): Map<number, NamespaceNode> {
 }
 
 /** For every namespace of the hierarchy: parent equals lsns PNS, count equals NPROCS. */
-function expectKernelAgreement(a: Analysis, views: ViewData[], h: LiveHierarchy, kernel: Map<number, LsnsRow>, outermost?: number): void {
+function expectKernelAgreement(a: Analysis, views: ViewData[], h: LiveTree, kernel: Map<number, LsnsRow>, outermost?: number): void {
   const ns = pidNamespaces(a);
   const skipIds = transient(a, views);
   for (const live of h.namespaces) {
@@ -103,20 +103,20 @@ function expectKernelAgreement(a: Analysis, views: ViewData[], h: LiveHierarchy,
 
 describe.skipIf(skip !== null)('kernel oracle (live, root)', () => {
   const seeds = [7, 1234, 99, 2026];
-  const hierarchies: LiveHierarchy[] = [];
+  const hierarchies: LiveTree[] = [];
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'nsnap-oracle-'));
     chmodSync(work, 0o777);
   });
-  afterAll(() => {
-    for (const h of hierarchies) h.destroy();
+  afterAll(async () => {
+    for (const h of hierarchies) await h.destroy();
     rmSync(work, { recursive: true, force: true });
   });
 
   for (const seed of seeds) {
     it(`agrees with lsns on a random hierarchy (seed ${seed}): root capture, inner merges, non-root`, async () => {
       expect(existsSync(COLLECTOR)).toBe(true);
-      const h = await buildHierarchy(randomTree(seed));
+      const h = await buildLiveTree(randomTree(seed));
       hierarchies.push(h);
       const kernel = lsnsPid();
 
@@ -149,18 +149,44 @@ describe.skipIf(skip !== null)('kernel oracle (live, root)', () => {
   }
 });
 
-/** Whether namespace `inode` is `outer` or nested below it: walk up from its init by PPid. */
-function isInside(h: LiveHierarchy, inode: number, outer: number): boolean {
-  let pid = h.namespaces.find((n) => n.inode === inode)?.initPid ?? 0;
-  for (let guard = 0; pid > 0 && guard < 64; guard += 1) {
-    if (readlinkSync(`/proc/${pid}/ns/pid`) === `pid:[${outer}]`) return true;
-    pid = Number(/^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+/** Whether namespace `inode` is `outer` or nested below it, by the tree's parent inodes. */
+function isInside(h: LiveTree, inode: number, outer: number): boolean {
+  let cur = h.namespaces.find((n) => n.inode === inode);
+  while (cur) {
+    if (cur.inode === outer) return true;
+    const parent = cur.parentInode;
+    cur = h.namespaces.find((n) => n.inode === parent);
   }
   return false;
 }
 
+/** Deterministic random tree spec within the helper's bounds (depth and fan-out). */
+function randomTree(seed: number): NsSpec {
+  let s = seed >>> 0;
+  const rnd = (): number => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  let budget = 14; // namespaces in all, to keep the test quick
+  const grow = (level: number): NsSpec => {
+    const node: NsSpec = { sleepers: 1 + Math.floor(rnd() * 3), children: [] };
+    if (level < MAX_DEPTH) {
+      const fan = level === 1 ? 1 + Math.floor(rnd() * MAX_FANOUT) : Math.floor(rnd() * (MAX_FANOUT + 1));
+      for (let i = 0; i < fan && budget > 0; i += 1) {
+        budget -= 1;
+        node.children?.push(grow(level + 1));
+      }
+    }
+    return node;
+  };
+  return grow(1);
+}
+
 /** The non-root model partitions the hierarchy's processes exactly as the kernel does. */
-function expectSameGrouping(nonRoot: Analysis, truth: Analysis, h: LiveHierarchy): void {
+function expectSameGrouping(nonRoot: Analysis, truth: Analysis, h: LiveTree): void {
   const rootPid = (id: string): number => Number(id.split('@')[0]);
   const groupsOf = (a: Analysis): Map<string, string> => {
     const m = new Map<string, string>();
@@ -171,7 +197,7 @@ function expectSameGrouping(nonRoot: Analysis, truth: Analysis, h: LiveHierarchy
   const parentOf = new Map(nonRoot.namespaces.filter((n) => n.type === 'pid').map((n) => [n.id, n.parent]));
   const truthNs = pidNamespaces(truth);
   for (const live of h.namespaces) {
-    const members = (h.members.get(live.inode) ?? []).map(String);
+    const members = live.members.map(String);
     const ids = new Set(members.map((pid) => nbGroups.get(pid)));
     expect(ids.size, `members of ${live.inode} share one namespace in the non-root model`).toBe(1);
     const id = [...ids][0] as string;
