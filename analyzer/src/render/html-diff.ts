@@ -20,7 +20,7 @@ import { BOX_W, layoutTree } from './html-layout.js';
 import { htmlPage, htmlTable, legend, type TableRowSpec } from './html-page.js';
 import { renderSvgTree } from './html-svg.js';
 import { anchorOf } from './html-tree.js';
-import { processRows, type ProcessRow } from './markdown-tree.js';
+import { processRows, type ProcessRow } from './process-rows.js';
 import { STATUS_STYLE } from './mermaid.js';
 import { html, visible } from './report-escape.js';
 

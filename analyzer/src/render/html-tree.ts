@@ -6,7 +6,8 @@
 import type { Analysis, NamespaceNode, ProcessNode } from '../model/types.js';
 import { htmlPage, htmlTable, legend, summaryTable, TOOLBAR, type TableRowSpec } from './html-page.js';
 import { renderSvgTree } from './html-svg.js';
-import { processRows, summaryRows, type ProcessRow } from './markdown-tree.js';
+import { summaryRows } from './markdown-tree.js';
+import { processRows, type ProcessRow } from './process-rows.js';
 import { namespaceNode, pidNamespacesInTreeOrder, type DiagramNode, type NodeStatus } from './mermaid.js';
 import { html, visible } from './report-escape.js';
 

@@ -5,6 +5,7 @@
 import type { NsType } from '../procfs/ns-link.js';
 import type { Analysis, NamespaceNode, ProcessNode } from '../model/types.js';
 import { clip, termSafe } from './escape.js';
+import { processRows } from './process-rows.js';
 import type { Style } from './style.js';
 
 export interface TreeOptions {
@@ -36,7 +37,7 @@ export function renderTreeText(a: Analysis, opts: TreeOptions, s: Style): string
       const bar = kids.length > 0 ? '│ ' : '  ';
       for (const e of n.evidence) out.push(`${childPrefix}${bar}   ${s.dim(`evidence: ${termSafe(clip(e, 140))}`)}`);
       if (opts.processes) {
-        for (const line of processLines(n, procs, s)) out.push(`${childPrefix}${bar}   ${line}`);
+        for (const line of processLines(a, n, procs, s)) out.push(`${childPrefix}${bar}   ${line}`);
       }
       kids.forEach((k, i) => walk(k, childPrefix, i === kids.length - 1, false));
     };
@@ -64,28 +65,9 @@ function nsLine(n: NamespaceNode, s: Style, showDepth: boolean): string {
 }
 
 /** The process tree inside one namespace, PIDs outer to inner. */
-function processLines(n: NamespaceNode, procs: Map<string, ProcessNode>, s: Style): string[] {
-  const members = new Set(n.processes);
-  const kids = new Map<string, ProcessNode[]>();
-  const roots: ProcessNode[] = [];
-  for (const id of n.processes) {
-    const p = procs.get(id);
-    if (!p) continue;
-    if (p.parent && members.has(p.parent)) {
-      const list = kids.get(p.parent);
-      if (list) list.push(p);
-      else kids.set(p.parent, [p]);
-    } else roots.push(p);
-  }
-  const lines: string[] = [];
-  const seen = new Set<string>();
-  const visit = (p: ProcessNode, indent: string): void => {
-    if (seen.has(p.id)) return;
-    seen.add(p.id);
+function processLines(a: Analysis, n: NamespaceNode, procs: Map<string, ProcessNode>, s: Style): string[] {
+  return processRows(a, n, procs).map(({ p, level, pids }) => {
     const cmd = p.cmdline && p.cmdline.length > 0 ? p.cmdline : `[${p.comm}]`;
-    lines.push(`${indent}${s.id(p.nspid.join('/'))}  ${termSafe(clip(cmd, 100))}`);
-    for (const k of kids.get(p.id) ?? []) visit(k, `${indent}  `);
-  };
-  for (const r of roots) visit(r, '');
-  return lines;
+    return `${'  '.repeat(level)}${s.id(pids)}  ${termSafe(clip(cmd, 100))}`;
+  });
 }
