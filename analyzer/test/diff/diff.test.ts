@@ -29,7 +29,9 @@ const treeOf = (distinct: boolean) =>
       rows.map((r, i) => ({
         name: `n${i}`,
         parent: i === 0 ? null : `n${r.parent % i}`,
-        init: INITS[r.init] as string,
+        // Distinct trees give every namespace its own init command line and workload, so
+        // the truth is the only best match; look-alikes are tested separately.
+        init: distinct ? `${INITS[r.init] as string} --ns ${i}` : (INITS[r.init] as string),
         procs: [...r.procs.map((k) => PROGS[k] as string), ...(distinct ? [`worker --job ${i}`] : [])],
       })),
     );
