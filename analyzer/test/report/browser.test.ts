@@ -4,10 +4,9 @@
 // Mermaid's own parser. Screenshots go to test-artifacts/ (gitignored) for a human look.
 // In CI a missing Chromium fails the suite; elsewhere it skips with the reason.
 
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderTreeHtml } from '../../src/render/html-tree.js';
 import { renderTreeMarkdown } from '../../src/render/markdown-tree.js';
@@ -15,22 +14,9 @@ import { pidNamespacesInTreeOrder, renderMermaid, type DiagramNode } from '../..
 import type { Analysis } from '../../src/model/types.js';
 import { buildAnalysis } from '../../src/model/build.js';
 import { loadView } from '../../src/source/load.js';
+import { ARTIFACTS, chromiumMissing, launchBrowser, onlyDocument, openContext, openReport, renderWithMermaid } from './chromium.js';
 import { mermaidBlocks } from './gfm.js';
 import { analysisOf, hostileAnalysis, HOSTILE, U1804, U2004, WSL_ROLES, wslAnalysis, wslProcs } from './fixtures.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const ARTIFACTS = resolve('test-artifacts');
-const MERMAID_JS = resolve('node_modules/mermaid/dist/mermaid.min.js');
 
 const SAMPLES = resolve('samples/wsl/gui-on');
 /** The generated WSL sample snapshots, when they exist (they are made by `npm run samples`). */
@@ -40,58 +26,17 @@ const samples = existsSync(SAMPLES)
       .sort()
   : [];
 
-const missing = existsSync(CHROMIUM) ? null : `${CHROMIUM} is not installed`;
-if (missing && process.env.CI) throw new Error(`browser tests must run in CI, but ${missing}`);
-
-/** Everything a page did that a report must not do. */
-interface Watch {
-  requests: string[];
-  errors: string[];
-  dialogs: string[];
-}
+const missing = chromiumMissing('browser tests');
 
 let browser: Browser;
 
-async function openContext(javaScriptEnabled = true): Promise<{ ctx: BrowserContext; watch: Watch }> {
-  const ctx = await browser.newContext({ javaScriptEnabled, viewport: { width: 1400, height: 900 } });
-  const watch: Watch = { requests: [], errors: [], dialogs: [] };
-  // Record every request, then refuse it: a test must never reach the network.
-  await ctx.route('**/*', (route) => (route.request().url().startsWith('file:') ? route.continue() : route.abort()));
-  ctx.on('request', (r) => watch.requests.push(r.url()));
-  ctx.on('page', (p) => watchPage(p, watch));
-  return { ctx, watch };
-}
-
-function watchPage(p: Page, watch: Watch): void {
-  p.on('console', (m) => {
-    if (m.type() === 'error') watch.errors.push(m.text());
-  });
-  p.on('pageerror', (e) => watch.errors.push(String(e)));
-  p.on('dialog', (d) => {
-    watch.dialogs.push(d.message());
-    void d.dismiss();
-  });
-}
-
-/** Writes the page to test-artifacts/ and opens it by file:// URL, as a maintainer would. */
-async function openReport(ctx: BrowserContext, name: string, text: string): Promise<{ page: Page; url: string }> {
-  const path = join(ARTIFACTS, name);
-  writeFileSync(path, text);
-  const url = pathToFileURL(path).href;
-  const page = await ctx.newPage();
-  await page.goto(url);
-  return { page, url };
-}
-
-const onlyDocument = (watch: Watch, url: string): string[] => watch.requests.filter((r) => r !== url && !r.startsWith('data:'));
 const pidCount = (a: Analysis): number => a.namespaces.filter((n) => n.type === 'pid').length;
 /** Position of a namespace in the drawing (tree order), which is its data-i. */
 const indexOf = (a: Analysis, inode: number): number => pidNamespacesInTreeOrder(a).findIndex((n) => n.inode === inode);
 
 describe.skipIf(missing !== null)(`reports in Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
@@ -99,7 +44,7 @@ describe.skipIf(missing !== null)(`reports in Chromium${missing ? ` (skipped: ${
 
   it('draws the tree offline, opens a namespace on click, and searches PIDs and commands', async () => {
     const a = await wslAnalysis();
-    const { ctx, watch } = await openContext();
+    const { ctx, watch } = await openContext(browser);
     const { page, url } = await openReport(ctx, 'report-tree.html', renderTreeHtml(a));
 
     await expect(page.locator('svg.tree a.ns').count()).resolves.toBe(pidCount(a));
@@ -152,7 +97,7 @@ describe.skipIf(missing !== null)(`reports in Chromium${missing ? ` (skipped: ${
 
   it.runIf(samples.length > 0)('draws the WSL gui-on sample snapshots merged', async () => {
     const a = buildAnalysis(await Promise.all(samples.map((f) => loadView(join(SAMPLES, f)))));
-    const { ctx, watch } = await openContext();
+    const { ctx, watch } = await openContext(browser);
     const { page, url } = await openReport(ctx, 'report-sample-gui-on.html', renderTreeHtml(a));
     await expect(page.locator('svg.tree a.ns').count()).resolves.toBe(pidCount(a));
     await page.locator('svg.tree a.ns').last().click();
@@ -165,7 +110,7 @@ describe.skipIf(missing !== null)(`reports in Chromium${missing ? ` (skipped: ${
 
   it('is complete without JavaScript: the SVG, the tables and links from boxes to sections', async () => {
     const a = await wslAnalysis();
-    const { ctx, watch } = await openContext(false);
+    const { ctx, watch } = await openContext(browser, false);
     const { page, url } = await openReport(ctx, 'report-tree-nojs.html', renderTreeHtml(a));
     await expect(page.locator('svg.tree a.ns').count()).resolves.toBe(pidCount(a));
     await expect(page.locator('#toolbar').isVisible()).resolves.toBe(false);
@@ -187,7 +132,7 @@ describe.skipIf(missing !== null)(`reports in Chromium${missing ? ` (skipped: ${
       ['report-hostile-img.html', viaReader],
       ['report-hostile-all.html', everything],
     ] as const) {
-      const { ctx, watch } = await openContext();
+      const { ctx, watch } = await openContext(browser);
       const { page, url } = await openReport(ctx, name, renderTreeHtml(a));
       await expect(page.locator('svg.tree a.ns').count()).resolves.toBe(pidCount(a));
       // Exercise the script on every hostile string: open each namespace, search for markup.
@@ -224,29 +169,8 @@ describe.skipIf(missing !== null)(`reports in Chromium${missing ? ` (skipped: ${
     ];
     expect(texts).toHaveLength(3);
 
-    const { ctx, watch } = await openContext();
-    const page = await ctx.newPage();
-    await page.setContent('<!DOCTYPE html><html><body><div id="out"></div></body></html>');
-    await page.addScriptTag({ path: MERMAID_JS });
-    const results = await page.evaluate(async (list) => {
-      const m = (globalThis as unknown as { mermaid: MermaidApi }).mermaid;
-      m.initialize({ startOnLoad: false, securityLevel: 'strict' });
-      const out: { parsed: boolean | string; svg: string }[] = [];
-      for (const [i, text] of list.entries()) {
-        try {
-          await m.parse(text);
-          const { svg } = await m.render(`d${i}`, text);
-          out.push({ parsed: true, svg });
-        } catch (e) {
-          out.push({ parsed: String(e), svg: '' });
-        }
-      }
-      const doc = (globalThis as unknown as { document: MiniDocument }).document;
-      const host = doc.getElementById('out');
-      if (host) host.innerHTML = out.map((r) => r.svg).join('');
-      const live = doc.querySelectorAll('#out img, #out script, #out iframe, #out a, #out [onerror]').length;
-      return { out, live };
-    }, texts);
+    const { ctx, watch } = await openContext(browser);
+    const { page, results } = await renderWithMermaid(ctx, texts);
     for (const r of results.out) expect(r.parsed).toBe(true);
     expect(results.live).toBe(0);
     // The hostile diagram shows the names as text, Mermaid's entity markers included.
@@ -260,15 +184,3 @@ describe.skipIf(missing !== null)(`reports in Chromium${missing ? ` (skipped: ${
     await ctx.close();
   });
 });
-
-interface MermaidApi {
-  initialize(config: object): void;
-  parse(text: string): Promise<unknown>;
-  render(id: string, text: string): Promise<{ svg: string }>;
-}
-
-/** The bit of the DOM the Mermaid test touches inside the page (tsconfig has no DOM lib). */
-interface MiniDocument {
-  getElementById(id: string): { innerHTML: string } | null;
-  querySelectorAll(selector: string): { length: number };
-}

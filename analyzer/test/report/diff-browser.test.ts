@@ -6,10 +6,9 @@
 // Markdown's diagram. Screenshots go to test-artifacts/ for a human look.
 // In CI a missing Chromium fails the suite; elsewhere it skips with the reason.
 
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffAnalyses } from '../../src/diff/index.js';
 import type { DiffResult } from '../../src/diff/types.js';
@@ -22,65 +21,17 @@ import { applyRoles, loadRules } from '../../src/roles/index.js';
 import { loadView } from '../../src/source/load.js';
 import { world, type NsSpec } from '../diff/world.js';
 import { HOSTILE } from './fixtures.js';
+import { ARTIFACTS, chromiumMissing, launchBrowser, onlyDocument, openContext, openReport, renderWithMermaid } from './chromium.js';
 import { mermaidBlocks } from './gfm.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const ARTIFACTS = resolve('test-artifacts');
-const MERMAID_JS = resolve('node_modules/mermaid/dist/mermaid.min.js');
 const SAMPLES = resolve('samples/wsl');
 
-const missing = existsSync(CHROMIUM) ? null : `${CHROMIUM} is not installed`;
-if (missing && process.env.CI) throw new Error(`browser tests must run in CI, but ${missing}`);
+const missing = chromiumMissing('diff browser tests');
 const noSamples = existsSync(join(SAMPLES, 'gui-on')) && existsSync(join(SAMPLES, 'gui-off')) ? null : 'samples/wsl is missing';
 if (noSamples && process.env.CI) throw new Error(`diff browser tests must run in CI, but ${noSamples}`);
 const skip = missing ?? noSamples;
 
-interface Watch {
-  requests: string[];
-  errors: string[];
-  dialogs: string[];
-}
-
 let browser: Browser;
-
-async function openContext(javaScriptEnabled = true): Promise<{ ctx: BrowserContext; watch: Watch }> {
-  const ctx = await browser.newContext({ javaScriptEnabled, viewport: { width: 1400, height: 900 } });
-  const watch: Watch = { requests: [], errors: [], dialogs: [] };
-  await ctx.route('**/*', (route) => (route.request().url().startsWith('file:') ? route.continue() : route.abort()));
-  ctx.on('request', (r) => watch.requests.push(r.url()));
-  ctx.on('page', (p) => {
-    p.on('console', (m) => {
-      if (m.type() === 'error') watch.errors.push(m.text());
-    });
-    p.on('pageerror', (e) => watch.errors.push(String(e)));
-    p.on('dialog', (d) => {
-      watch.dialogs.push(d.message());
-      void d.dismiss();
-    });
-  });
-  return { ctx, watch };
-}
-
-async function openReport(ctx: BrowserContext, name: string, text: string): Promise<{ page: Page; url: string }> {
-  const path = join(ARTIFACTS, name);
-  writeFileSync(path, text);
-  const url = pathToFileURL(path).href;
-  const page = await ctx.newPage();
-  await page.goto(url);
-  return { page, url };
-}
-
-const onlyDocument = (watch: Watch, url: string): string[] => watch.requests.filter((r) => r !== url && !r.startsWith('data:'));
 
 /** One side as `nsnap diff` builds it: every view of the folder merged, roles applied. */
 async function sampleSide(dir: string): Promise<Analysis> {
@@ -116,8 +67,7 @@ function hostile(): { d: DiffResult; sides: DiffSides } {
 
 describe.skipIf(skip !== null)(`diff reports in Chromium${skip ? ` (skipped: ${skip})` : ''}`, () => {
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
@@ -126,7 +76,7 @@ describe.skipIf(skip !== null)(`diff reports in Chromium${skip ? ` (skipped: ${s
   it('draws gui-on vs gui-off offline, marks removed and moved, opens a namespace and searches', async () => {
     const { d, sides } = await samples();
     const union = unionTree(d, sides);
-    const { ctx, watch } = await openContext();
+    const { ctx, watch } = await openContext(browser);
     const { page, url } = await openReport(ctx, 'diff-gui.html', renderDiffHtml(d, sides));
 
     await expect(page.locator('svg.tree a.ns').count()).resolves.toBe(union.length);
@@ -193,7 +143,7 @@ describe.skipIf(skip !== null)(`diff reports in Chromium${skip ? ` (skipped: ${s
   it('is complete without JavaScript: drawing, changes, and links from boxes to before/after sections', async () => {
     const { d, sides } = await samples();
     const union = unionTree(d, sides);
-    const { ctx, watch } = await openContext(false);
+    const { ctx, watch } = await openContext(browser, false);
     const { page, url } = await openReport(ctx, 'diff-gui-nojs.html', renderDiffHtml(d, sides));
     await expect(page.locator('svg.tree a.ns').count()).resolves.toBe(union.length);
     await expect(page.locator('#dtoolbar').isVisible()).resolves.toBe(false);
@@ -211,7 +161,7 @@ describe.skipIf(skip !== null)(`diff reports in Chromium${skip ? ` (skipped: ${s
   it('stays inert with hostile names: no dialog, no request, no element from input', async () => {
     const { d, sides } = hostile();
     const n = unionTree(d, sides).length;
-    const { ctx, watch } = await openContext();
+    const { ctx, watch } = await openContext(browser);
     const { page, url } = await openReport(ctx, 'diff-hostile.html', renderDiffHtml(d, sides));
     await expect(page.locator('svg.tree a.ns').count()).resolves.toBe(n);
     for (let i = 0; i < n; i += 1) await page.locator(`svg.tree a.ns[data-i="${i}"]`).click();
@@ -234,29 +184,8 @@ describe.skipIf(skip !== null)(`diff reports in Chromium${skip ? ` (skipped: ${s
     const texts = [...mermaidBlocks(renderDiffMarkdown(s.d, s.sides)), ...mermaidBlocks(renderDiffMarkdown(h.d, h.sides))];
     expect(texts).toHaveLength(2);
 
-    const { ctx, watch } = await openContext();
-    const page = await ctx.newPage();
-    await page.setContent('<!DOCTYPE html><html><body><div id="out"></div></body></html>');
-    await page.addScriptTag({ path: MERMAID_JS });
-    const results = await page.evaluate(async (list) => {
-      const m = (globalThis as unknown as { mermaid: MermaidApi }).mermaid;
-      m.initialize({ startOnLoad: false, securityLevel: 'strict' });
-      const out: { parsed: boolean | string; svg: string }[] = [];
-      for (const [i, text] of list.entries()) {
-        try {
-          await m.parse(text);
-          const { svg } = await m.render(`d${i}`, text);
-          out.push({ parsed: true, svg });
-        } catch (e) {
-          out.push({ parsed: String(e), svg: '' });
-        }
-      }
-      const doc = (globalThis as unknown as { document: MiniDocument }).document;
-      const host = doc.getElementById('out');
-      if (host) host.innerHTML = out.map((r) => r.svg).join('');
-      const live = doc.querySelectorAll('#out img, #out script, #out iframe, #out a, #out [onerror]').length;
-      return { out, live };
-    }, texts);
+    const { ctx, watch } = await openContext(browser);
+    const { page, results } = await renderWithMermaid(ctx, texts);
     for (const r of results.out) expect(r.parsed).toBe(true);
     expect(results.live).toBe(0);
     // The markers and status words survive into the picture.
@@ -275,15 +204,3 @@ describe.skipIf(skip !== null)(`diff reports in Chromium${skip ? ` (skipped: ${s
     await ctx.close();
   });
 });
-
-interface MermaidApi {
-  initialize(config: object): void;
-  parse(text: string): Promise<unknown>;
-  render(id: string, text: string): Promise<{ svg: string }>;
-}
-
-/** The bit of the DOM the Mermaid test touches inside the page (tsconfig has no DOM lib). */
-interface MiniDocument {
-  getElementById(id: string): { innerHTML: string } | null;
-  querySelectorAll(selector: string): { length: number };
-}
