@@ -2,7 +2,8 @@
 // never touches disk, but the names still reach terminals and reports, and a later
 // `redact` writes them back out, so unsafe names are refused here once.
 
-export type PathVerdict = { ok: true; parts: string[] } | { ok: false; reason: string };
+/** `clean`: the name is its parts joined by '/', with at most one trailing '/'. */
+export type PathVerdict = { ok: true; parts: string[]; clean: boolean } | { ok: false; reason: string };
 
 // C0 controls, DEL and C1 controls; NUL included.
 // eslint-disable-next-line no-control-regex
@@ -41,7 +42,7 @@ export function checkEntryName(name: string, maxDepth: number): PathVerdict {
   if (clean !== null) {
     const parts = clean;
     if (parts.length - 1 > maxDepth) return { ok: false, reason: `deeper than ${maxDepth} levels` };
-    return { ok: true, parts };
+    return { ok: true, parts, clean: true };
   }
   if (name.length > 1024) return { ok: false, reason: 'name longer than 1024 characters' };
   if (CONTROL.test(name)) return { ok: false, reason: 'control character in name' };
@@ -52,7 +53,7 @@ export function checkEntryName(name: string, maxDepth: number): PathVerdict {
   if (parts.some((p) => p === '..')) return { ok: false, reason: "'..' in path" };
   // The top folder is one more component than the limit counts.
   if (parts.length - 1 > maxDepth) return { ok: false, reason: `deeper than ${maxDepth} levels` };
-  return { ok: true, parts };
+  return { ok: true, parts, clean: false };
 }
 
 /** Printable form of an untrusted name for messages: controls become \xNN. */

@@ -90,19 +90,37 @@ function number(buf: Buffer, at: number, len: number, field: string): number {
 const scratch = new Uint32Array(BLOCK / 4);
 const scratchBytes = new Uint8Array(scratch.buffer);
 
+/** A 32-bit view over the whole memory of the last buffer seen (headers at aligned offsets). */
+let wordsOf: ArrayBufferLike | null = null;
+let words: Uint32Array = scratch;
+
 function unsignedSum(buf: Buffer, at: number): number {
-  scratchBytes.set(buf.subarray(at, at + BLOCK));
+  let w32: Uint32Array;
+  let base: number;
+  if ((buf.byteOffset + at) % 4 === 0) {
+    // Read the words in place: one view per decompressed chunk, not a copy per header.
+    if (wordsOf !== buf.buffer) {
+      wordsOf = buf.buffer;
+      words = new Uint32Array(buf.buffer, 0, Math.floor(buf.buffer.byteLength / 4));
+    }
+    w32 = words;
+    base = (buf.byteOffset + at) / 4;
+  } else {
+    scratchBytes.set(buf.subarray(at, at + BLOCK));
+    w32 = scratch;
+    base = 0;
+  }
   let lo = 0;
   let hi = 0;
-  for (let i = 0; i < BLOCK / 4; i += 1) {
-    const w = scratch[i] as number;
+  for (let i = base; i < base + BLOCK / 4; i += 1) {
+    const w = w32[i] as number;
     lo += w & 0x00ff00ff;
     hi += (w >>> 8) & 0x00ff00ff;
   }
   // Each 16-bit lane holds at most 128 * 255 < 65536, so the lanes never carry.
   let sum = (lo & 0xffff) + (lo >>> 16) + (hi & 0xffff) + (hi >>> 16);
   // The checksum counts its own field (bytes 148..155) as eight spaces.
-  for (let i = 148; i < 156; i += 1) sum -= scratchBytes[i] as number;
+  for (let i = at + 148; i < at + 156; i += 1) sum -= buf[i] as number;
   return sum + 8 * 0x20;
 }
 

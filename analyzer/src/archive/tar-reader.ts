@@ -10,7 +10,8 @@
 
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { createGunzip } from 'node:zlib';
+import type { TransformOptions } from 'node:stream';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import type { Entry, EntrySink } from './entry.js';
 import { LIMIT_INFO, type Limits } from './limits.js';
 import { checkEntryName, printable } from './path-policy.js';
@@ -70,6 +71,12 @@ async function sniffGzip(file: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+function partsLength(parts: string[]): number {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  return n;
 }
 
 function kindOf(type: RawHeader['type']): Entry['kind'] | null {
@@ -232,14 +239,17 @@ export async function readTarGz(file: string, limits: Limits, sink: EntrySink, p
       result.problems.push({ path: printable(h.name), message: `unsafe entry name: ${verdict.reason}` });
       return;
     }
-    const [top, ...rest] = verdict.parts;
-    if (result.topFolder === null) result.topFolder = top ?? null;
+    const rest = verdict.parts;
+    const top = rest.shift() as string;
+    if (result.topFolder === null) result.topFolder = top;
     if (top !== result.topFolder) {
-      result.problems.push({ path: printable(h.name), message: `outside the top folder '${printable(result.topFolder ?? '')}'` });
+      result.problems.push({ path: printable(h.name), message: `outside the top folder '${printable(result.topFolder)}'` });
       return;
     }
     const kind = kindOf(h.type);
-    const path = rest.join('/');
+    // A clean name is exactly its parts joined by '/' (plus at most one trailing '/'), so
+    // the path below the top folder is a slice of it, not a fresh join.
+    const path = verdict.clean ? h.name.substr(top.length + 1, partsLength(rest) + rest.length - 1) : rest.join('/');
     if (kind === null) {
       const what = h.type === 'unknown' ? `unknown entry type '${printable(h.flag)}'` : `entry type '${h.type}'`;
       result.problems.push({ path: printable(path || h.name), message: `${what} is not allowed in a snapshot` });
@@ -258,7 +268,9 @@ export async function readTarGz(file: string, limits: Limits, sink: EntrySink, p
 
   const walker = new TarWalker(limits, onEntry);
   const source = createReadStream(file, { highWaterMark: 1 << 20 });
-  const gunzip = createGunzip({ chunkSize: 1 << 18 });
+  // zlib passes stream options on to its Transform; a deep read buffer lets inflating run ahead.
+  const gunzipOptions: ZlibOptions & TransformOptions = { chunkSize: 1 << 18, readableHighWaterMark: 1 << 22 };
+  const gunzip = createGunzip(gunzipOptions);
 
   await new Promise<void>((resolve, reject) => {
     let settled = false;
@@ -294,17 +306,22 @@ export async function readTarGz(file: string, limits: Limits, sink: EntrySink, p
       }
     });
     let lastReport = 0;
-    gunzip.on('data', (chunk: Buffer) => {
-      if (settled) return;
-      try {
-        walker.push(chunk);
-      } catch (e) {
-        fail(e);
-        return;
-      }
-      if (progress && walker.entries - lastReport >= 4096) {
-        lastReport = walker.entries;
-        progress(compressed, walker.entries);
+    // Paused mode on purpose: zlib queues the next inflate on the thread pool before the
+    // 'readable' handler walks this chunk, so inflating and walking overlap on two cores.
+    // A 'data' handler runs inside zlib's callback and serialises the two.
+    gunzip.on('readable', () => {
+      let chunk: Buffer | null;
+      while (!settled && (chunk = gunzip.read() as Buffer | null) !== null) {
+        try {
+          walker.push(chunk);
+        } catch (e) {
+          fail(e);
+          return;
+        }
+        if (progress && walker.entries - lastReport >= 4096) {
+          lastReport = walker.entries;
+          progress(compressed, walker.entries);
+        }
       }
     });
     gunzip.on('end', () => {

@@ -23,6 +23,12 @@ const VIEW_FILES = new Set([
 const VIEW_DIRS = new Set(['proc', 'proc/sys', 'proc/sys/kernel', 'proc/sys/kernel/random']);
 const ROOT_FILES = new Set(['os-release', 'wsl.conf']);
 const MAX_SMALL_FILE = 64 * 1024;
+const EMPTY = Buffer.alloc(0);
+
+/** The first `max` bytes as UTF-8, without an intermediate Buffer view. */
+function text(data: Buffer, max: number): string {
+  return data.toString('utf8', 0, Math.min(data.length, max));
+}
 
 export class ViewBuilder {
   private readonly view: ViewData;
@@ -33,6 +39,8 @@ export class ViewBuilder {
   private readonly dirs = new Set<string>();
   /** Non-directory paths outside proc/<pid>/, for duplicate detection. */
   private readonly seenOther = new Set<string>();
+  private lastPidName = '';
+  private lastRec: ProcRecord | null = null;
 
   constructor(source: string, kind: InputKind) {
     this.view = {
@@ -63,12 +71,21 @@ export class ViewBuilder {
     if (this.view.problems.length < 1000) this.view.problems.push({ path, message });
   }
 
-  private proc(pid: number): ProcRecord {
+  /**
+   * The record for a PID folder name, or null when the name is not a canonical PID.
+   * Entries arrive grouped by process, so the last folder's record is kept at hand.
+   */
+  private procFor(name: string): ProcRecord | null {
+    if (name === this.lastPidName && this.lastRec !== null) return this.lastRec;
+    const pid = parsePid(name);
+    if (pid === null || name !== String(pid)) return null;
     let rec = this.view.procs.get(pid);
     if (!rec) {
       rec = newProcRecord(pid);
       this.view.procs.set(pid, rec);
     }
+    this.lastPidName = name;
+    this.lastRec = rec;
     return rec;
   }
 
@@ -108,26 +125,24 @@ export class ViewBuilder {
       return;
     }
     const parts = entry.parts ?? path.split('/');
-    const pid = parsePid(parts[1] ?? '');
-    if (pid === null || parts[1] !== String(pid)) return this.problem(path, 'unexpected entry: not a PID folder');
-    const rec = this.proc(pid);
-    const rest = parts.slice(2);
-    if (
-      rest.length === 0 ||
-      (rest.length === 1 && (rest[0] === 'ns' || rest[0] === 'root')) ||
-      (rest.length === 2 && rest[0] === 'root' && rest[1] === 'etc')
-    ) {
+    const rec = this.procFor(parts[1] ?? '');
+    if (rec === null) return this.problem(path, 'unexpected entry: not a PID folder');
+    // parts: 'proc', '<pid>', then what lies below the PID folder (indexes 2..).
+    const depth = parts.length - 2;
+    const a = parts[2];
+    const b = parts[3];
+    if (depth === 0 || (depth === 1 && (a === 'ns' || a === 'root')) || (depth === 2 && a === 'root' && b === 'etc')) {
       if (entry.kind !== 'dir') this.problem(path, `must be a folder, not a ${entry.kind}`);
       return;
     }
-    if (rest.length === 1 && PROC_FILES.has(rest[0] as string)) {
+    if (depth === 1 && PROC_FILES.has(a as string)) {
       if (entry.kind !== 'file') return this.problem(path, `must be a regular file, not a ${entry.kind}`);
-      if (hasFile(rec, rest[0] as string)) return this.problem(path, 'duplicate entry');
-      this.procFile(rec, rest[0] as string, entry.data ?? Buffer.alloc(0), path);
+      if (hasFile(rec, a as string)) return this.problem(path, 'duplicate entry');
+      this.procFile(rec, a as string, entry.data ?? EMPTY, path);
       return;
     }
-    if (rest.length === 2 && rest[0] === 'ns') {
-      const name = rest[1] as string;
+    if (depth === 2 && a === 'ns') {
+      const name = b as string;
       if (!isNsLinkName(name)) return this.problem(path, `unknown namespace link '${clip(name)}'`);
       if (entry.kind !== 'symlink') return this.problem(path, `must be a symlink, not a ${entry.kind}`);
       const target = entry.target ?? '';
@@ -138,11 +153,11 @@ export class ViewBuilder {
       rec.ns[name] = parsed.inode;
       return;
     }
-    if (rest.length === 3 && rest[0] === 'root' && rest[1] === 'etc' && ROOT_FILES.has(rest[2] as string)) {
+    if (depth === 3 && a === 'root' && b === 'etc' && ROOT_FILES.has(parts[4] as string)) {
       if (entry.kind !== 'file') return this.problem(path, `must be a regular file, not a ${entry.kind}`);
-      if ((rest[2] === 'os-release' ? rec.osRelease : rec.wslConf) !== null) return this.problem(path, 'duplicate entry');
+      if ((parts[4] === 'os-release' ? rec.osRelease : rec.wslConf) !== null) return this.problem(path, 'duplicate entry');
       const text = (entry.data ?? Buffer.alloc(0)).subarray(0, MAX_SMALL_FILE).toString('utf8');
-      if (rest[2] === 'os-release') rec.osRelease = parseOsRelease(text);
+      if (parts[4] === 'os-release') rec.osRelease = parseOsRelease(text);
       else rec.wslConf = parseIni(text);
       return;
     }
@@ -153,24 +168,22 @@ export class ViewBuilder {
     const issues: ParseIssue[] = [];
     switch (name) {
       case 'status':
-        rec.status = parseStatus(data.subarray(0, MAX_SMALL_FILE).toString('utf8'), issues);
+        rec.status = parseStatus(text(data, MAX_SMALL_FILE), issues);
         if (rec.status.pid !== null && rec.status.nspid !== null && rec.status.nspid[0] !== rec.pid) {
           issues.push({ field: 'NSpid', message: `first entry ${rec.status.nspid[0]} is not the folder's PID ${rec.pid}` });
         }
         break;
       case 'stat':
-        rec.stat = parseStat(data.subarray(0, MAX_SMALL_FILE).toString('utf8'), issues);
+        rec.stat = parseStat(text(data, MAX_SMALL_FILE), issues);
         break;
       case 'comm':
-        rec.comm = data.subarray(0, 256).toString('utf8').replace(/\n$/, '');
+        rec.comm = text(data, 256).replace(/\n$/, '');
         break;
       case 'cmdline':
         rec.cmdline = parseCmdline(data);
         break;
       case 'cgroup':
-        rec.cgroup = data
-          .subarray(0, MAX_SMALL_FILE)
-          .toString('utf8')
+        rec.cgroup = text(data, MAX_SMALL_FILE)
           .split('\n')
           .filter((l) => l !== '')
           .slice(0, 64);
