@@ -84,9 +84,10 @@ export function buildAnalysis(views: ViewData[]): Analysis {
       }
     }
   });
+  const rootOfView = views.map((_, v) => pid.classOfKey(`r:${v}`));
   const recordToGlobal = new Map<VProc, GlobalProc>();
   for (const g of globals.values()) {
-    const root = pid.classOfKey(`r:${g.rep.view}`);
+    const root = rootOfView[g.rep.view];
     g.id = `${g.rep.nspid[0]}@${root ? ids.get(root) : `view${g.rep.view}`}`;
     for (const r of g.records) recordToGlobal.set(r, g);
   }
@@ -99,8 +100,12 @@ export function buildAnalysis(views: ViewData[]): Analysis {
     else nsMembers.set(nsId, [procId]);
   };
   const otherNs = new Map<string, { type: NsType; inode: number; seenVia: 'member' | 'for-children' | 'lsns'; views: Set<number> }>();
+  // The id strings are made once per namespace, not once per member (70k at 10k processes).
+  const idByInode = new Map<NsType, Map<number, string>>(NS_TYPES.map((t) => [t, new Map()]));
   const noteOther = (type: NsType, inode: number, via: 'member' | 'for-children' | 'lsns', view: number): string => {
-    const id = `${type}:${inode}`;
+    const known = idByInode.get(type) as Map<number, string>;
+    let id = known.get(inode);
+    if (id === undefined) known.set(inode, (id = `${type}:${inode}`));
     let o = otherNs.get(id);
     if (!o) otherNs.set(id, (o = { type, inode, seenVia: via, views: new Set() }));
     if (via === 'member') o.seenVia = 'member';
@@ -110,7 +115,7 @@ export function buildAnalysis(views: ViewData[]): Analysis {
   for (const g of globals.values()) {
     const rep = g.rep;
     const cls = pid.classOfKey(rep.gkey);
-    const root = pid.classOfKey(`r:${rep.view}`);
+    const root = rootOfView[rep.view];
     const ns: Partial<Record<NsType, string>> = {};
     if (cls) ns.pid = ids.get(cls) as string;
     for (const type of NS_TYPES) {
@@ -139,8 +144,10 @@ export function buildAnalysis(views: ViewData[]): Analysis {
       views: [...new Set(g.records.map((r) => r.view))].sort((a, b) => a - b),
     };
     processes.push(node);
-    for (const [type, id] of Object.entries(ns)) if (type !== 'pid' || id) addMember(id, node.id);
   }
+  // Sorted once here, so every member list below comes out in process order unsorted.
+  processes.sort(compareProcesses);
+  for (const node of processes) for (const [type, id] of Object.entries(node.ns)) if (type !== 'pid' || id) addMember(id, node.id);
   const procById = new Map(processes.map((p) => [p.id, p]));
 
   // lsns rows of the other types add namespaces without visible members, and user parents.
@@ -173,7 +180,7 @@ export function buildAnalysis(views: ViewData[]): Analysis {
           : '(init not visible)',
       role: 'unknown',
       evidence: [],
-      processes: sortIds(nsMembers.get(id) ?? [], procById),
+      processes: nsMembers.get(id) ?? [],
       init: initNode ? initNode.id : null,
       seenVia: c.seenVia,
       synthetic: c.inodes.length === 0,
@@ -182,7 +189,7 @@ export function buildAnalysis(views: ViewData[]): Analysis {
     });
   }
   for (const [id, o] of otherNs) {
-    const members = sortIds(nsMembers.get(id) ?? [], procById);
+    const members = nsMembers.get(id) ?? [];
     const first = members[0] ? procById.get(members[0]) : undefined;
     const parent = o.type === 'user' ? (userParent.get(id) ?? null) : null;
     namespaces.push({
@@ -233,7 +240,6 @@ export function buildAnalysis(views: ViewData[]): Analysis {
 
   const typeRank = (t: NsType): number => (t === 'pid' ? -1 : NS_TYPES.indexOf(t));
   namespaces.sort((a, b) => typeRank(a.type) - typeRank(b.type) || (a.depth ?? 0) - (b.depth ?? 0) || cmpNsId(a, b));
-  processes.sort(compareProcesses);
   const config: ConfigModel = {
     guiApplications: null,
     systemd: null,
@@ -286,8 +292,4 @@ export function compareProcesses(a: ProcessNode, b: ProcessNode): number {
     if (d !== 0) return d;
   }
   return a.nspid.length - b.nspid.length || cmp(a.id, b.id);
-}
-
-function sortIds(ids: string[], byId: Map<string, ProcessNode>): string[] {
-  return ids.sort((x, y) => compareProcesses(byId.get(x) as ProcessNode, byId.get(y) as ProcessNode));
 }

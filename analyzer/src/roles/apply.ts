@@ -5,6 +5,7 @@
 // types take the role of the outermost PID namespace among their members.
 
 import type { Analysis, NamespaceNode, Role } from '../model/types.js';
+import type { NsType } from '../procfs/ns-link.js';
 import type { ViewData } from '../snapshot/view-data.js';
 import { gatherFacts, type Facts, type NsFacts } from './facts.js';
 import { matchNamespace, procList, testProcess, type Finding, type MatchResult } from './match.js';
@@ -142,14 +143,22 @@ function labelOf(d: Decision, f: NsFacts, facts: Facts, decided: Map<string, Dec
 }
 
 function inheritRoles(namespaces: NamespaceNode[], facts: Facts): void {
+  // One pass over the processes: each one offers its PID namespace to every other
+  // namespace it is in; the outermost offer wins.
+  const owners = new Map<string, NsFacts>();
+  for (const p of facts.procs.values()) {
+    const f = p.node.ns.pid ? facts.namespaces.get(p.node.ns.pid) : undefined;
+    if (!f) continue;
+    for (const type in p.node.ns) {
+      if (type === 'pid') continue;
+      const id = p.node.ns[type as NsType] as string;
+      const owner = owners.get(id);
+      if (!owner || (f.node.depth ?? 0) < (owner.node.depth ?? 0)) owners.set(id, f);
+    }
+  }
   for (const n of namespaces) {
     if (n.type === 'pid') continue;
-    let owner: NsFacts | undefined;
-    for (const id of n.processes) {
-      const pidNs = facts.procs.get(id)?.node.ns.pid;
-      const f = pidNs ? facts.namespaces.get(pidNs) : undefined;
-      if (f && (!owner || (f.node.depth ?? 0) < (owner.node.depth ?? 0))) owner = f;
-    }
+    const owner = owners.get(n.id);
     n.role = owner ? owner.node.role : 'unknown';
     n.evidence = owner ? [`role of ${owner.node.id}, the outermost PID namespace among its members`] : [];
   }
