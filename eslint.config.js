@@ -15,7 +15,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bin/**', 'bench/**/*.mjs', '*.js'],
+    files: ['bin/**', 'bench/**/*.mjs', 'scripts/*.mjs', '*.js'],
     languageOptions: {
       globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' },
     },

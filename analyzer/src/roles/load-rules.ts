@@ -4,30 +4,27 @@
 // and compiled. Any problem is an NsnapError that names the file, the rule and the field.
 
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { parse } from 'yaml';
+import { basename, join, relative } from 'node:path';
+import { createRequire } from 'node:module';
+import type { ErrorObject } from 'ajv';
+import type * as Yaml from 'yaml';
 import { NsnapError, type ErrorCode } from '../errors.js';
-import { PROJECT_ROOT, schemaPath } from '../paths.js';
+import { PROJECT_ROOT } from '../paths.js';
+import { preparedRules, schemaValidator } from '../prepared.js';
 import type { EvidenceKind, Match, MatchSpec, ProcessTest, ProcessTestSpec, Rule, RuleSet, RuleSpec, RulesFileSpec } from './rule-types.js';
 import { compileStringTest, type StringMatcher, type StringTestSpec } from './string-match.js';
 import { parseTemplate, type Template } from './template.js';
 
-/** Error code for a bad rules file. TODO(integration): a dedicated 'INVALID_RULES' code in errors.ts. */
+/** Error code for a bad rules file. */
 export const RULES_ERROR_CODE: ErrorCode = 'INVALID_RULES';
 export const BUILTIN_RULES_DIR = join(PROJECT_ROOT, 'analyzer', 'rules');
 const MAX_FILE_BYTES = 1024 * 1024;
 const MAX_ALIASES = 100;
 const MAX_NESTING = 32;
 
-let compiled: ValidateFunction | null = null;
-function validator(): ValidateFunction {
-  if (compiled === null) {
-    const schema = JSON.parse(readFileSync(schemaPath('rules.schema.json'), 'utf8')) as object;
-    compiled = new Ajv({ allErrors: true, strict: false }).compile(schema);
-  }
-  return compiled;
-}
+const require = createRequire(import.meta.url);
+/** yaml is loaded on first use: the built-in rules usually come prepared (prepared.ts). */
+type YamlModule = typeof Yaml;
 
 /** Built-in rules first (file name order), then each user file; a later rule of the same name replaces an earlier one. */
 export function loadRules(userFiles: string[] = []): RuleSet {
@@ -37,12 +34,18 @@ export function loadRules(userFiles: string[] = []): RuleSet {
     .map((n) => join(BUILTIN_RULES_DIR, n));
   const byName = new Map<string, Rule>();
   const files: string[] = [];
-  let order = 0;
-  for (const path of [...builtin, ...userFiles]) {
+  const sources = [...builtin, ...userFiles].map((path) => {
     const shown = builtin.includes(path) ? relative(PROJECT_ROOT, path) : path;
+    return { path, shown, text: readText(path, shown) };
+  });
+  // The built-in files as the build parsed and validated them, when their texts still match.
+  const prepared = preparedRules(sources.slice(0, builtin.length).map((s) => ({ name: basename(s.path), text: s.text })));
+  let order = 0;
+  for (const [i, { shown, text }] of sources.entries()) {
     files.push(shown);
-    const text = readText(path, shown);
-    for (const spec of parseRulesText(text, shown).rules) {
+    const cached = prepared?.[i];
+    const fileSpec = cached !== undefined ? (toPlain(cached, 0, shown) as RulesFileSpec) : parseRulesText(text, shown);
+    for (const spec of fileSpec.rules) {
       byName.delete(spec.name);
       if (spec.enabled === false) continue;
       byName.set(spec.name, compileRule(spec, shown, (order += 1)));
@@ -54,6 +57,7 @@ export function loadRules(userFiles: string[] = []): RuleSet {
 
 /** Parses and validates one rules file's text; `file` names it in errors. */
 export function parseRulesText(text: string, file: string): RulesFileSpec {
+  const { parse } = require('yaml') as YamlModule;
   let raw: unknown;
   try {
     raw = parse(text, { maxAliasCount: MAX_ALIASES, uniqueKeys: true, merge: false, schema: 'core' });
@@ -62,7 +66,7 @@ export function parseRulesText(text: string, file: string): RulesFileSpec {
     throw fail(`${file}: not valid YAML: ${msg}`);
   }
   const data = toPlain(raw, 0, file);
-  const validate = validator();
+  const validate = schemaValidator('rules.schema.json');
   if (!validate(data)) throw fail(`${file}: ${describeErrors(validate.errors ?? [], data)}`);
   const spec = data as RulesFileSpec;
   const seen = new Set<string>();

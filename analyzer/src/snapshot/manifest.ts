@@ -1,10 +1,7 @@
 // The manifest (nsnap.json): its type and its validation against
-// schemas/manifest.schema.json. ajv compiles the schema once per process.
+// schemas/manifest.schema.json (compiled at build time when current, see prepared.ts).
 
-import { readFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
-import type { ValidateFunction } from 'ajv';
-import { schemaPath } from '../paths.js';
+import { schemaValidator } from '../prepared.js';
 
 export interface FailedReadJson {
   path: string;
@@ -41,20 +38,9 @@ export interface Manifest {
   redaction?: { tool?: string; rules?: string[] };
 }
 
-let compiled: ValidateFunction | null = null;
-
-function validator(): ValidateFunction {
-  if (compiled === null) {
-    const schema = JSON.parse(readFileSync(schemaPath('manifest.schema.json'), 'utf8')) as object;
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    compiled = ajv.compile(schema);
-  }
-  return compiled;
-}
-
 /** Returns human-readable problems; empty when the manifest is valid. */
 export function checkManifest(value: unknown): string[] {
-  const validate = validator();
+  const validate = schemaValidator('manifest.schema.json');
   if (validate(value)) return [];
   return (validate.errors ?? []).slice(0, 20).map((e) => {
     const where = e.instancePath === '' ? 'manifest' : `manifest${e.instancePath.replace(/\//g, '.')}`;
