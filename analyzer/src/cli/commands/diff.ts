@@ -5,17 +5,16 @@
 
 import { diffAnalyses } from '../../diff/index.js';
 import { NsnapError, UsageError } from '../../errors.js';
-import { buildAnalysis } from '../../model/build.js';
-import type { Analysis } from '../../model/types.js';
 import { renderDiffDot } from '../../render/diff-diagram.js';
 import { renderDiffMarkdown } from '../../render/diff-markdown.js';
 import { renderDiffText } from '../../render/diff-text.js';
 import { termSafe } from '../../render/escape.js';
 import { renderDiffHtml } from '../../render/html-diff.js';
 import { serialize } from '../../render/serialize.js';
-import { applyRoles, loadRules, type RuleSet } from '../../roles/index.js';
-import { bool, choice, list, parseArgs, type FlagSpec, type Parsed } from '../args.js';
-import { COMMON_FLAGS, loadViews, styleFrom, type Io } from '../common.js';
+import { loadRules } from '../../roles/index.js';
+import { bool, choice, list, parseArgs, type FlagSpec } from '../args.js';
+import { COMMON_FLAGS, styleFrom, type Io } from '../common.js';
+import { analyseSides } from '../side.js';
 
 const FLAGS: FlagSpec = { ...COMMON_FLAGS, all: 'boolean', ignore: 'list' };
 const FORMATS = ['text', 'json', 'yaml', 'markdown', 'html', 'dot'] as const;
@@ -44,13 +43,6 @@ export function splitSides(argv: string[]): { rest: string[]; before: string[] |
   return { rest, ...sides };
 }
 
-async function side(inputs: string[], p: Parsed, rules: RuleSet): Promise<{ analysis: Analysis; selfPids: Array<number | null> }> {
-  const views = await loadViews(inputs, p);
-  const analysis = buildAnalysis(views);
-  applyRoles(analysis, views, rules);
-  return { analysis, selfPids: views.map((v) => v.selfPid) };
-}
-
 export async function diffCommand(argv: string[], io: Io): Promise<number> {
   try {
     const { rest, before, after } = splitSides(argv);
@@ -66,9 +58,9 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
       inputs = [[p.positional[0] as string], [p.positional[1] as string]];
     }
     const format = choice(p, 'format', FORMATS, 'text');
+    // Rules load first, so a bad rules file fails before any reading.
     const rules = loadRules(list(p, 'rules'));
-    const b = await side(inputs[0], p, rules);
-    const a = await side(inputs[1], p, rules);
+    const [b, a] = await analyseSides(inputs[0], inputs[1], p, io.env, rules);
     const result = diffAnalyses(b.analysis, a.analysis, {
       all: bool(p, 'all'),
       ignore: list(p, 'ignore'),
