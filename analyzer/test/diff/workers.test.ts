@@ -49,7 +49,7 @@ describe('diff with a worker thread', () => {
     const serial = nsnap(['diff', '--before', bad, '--after', ...OFF], { NSNAP_NO_WORKERS: '1' });
     expect(parallel.code).toBe(2);
     expect(parallel.stderr).toBe(serial.stderr);
-    expect(parallel.stderr).toMatch(/^nsnap: .*broken\.tar\.gz: not a gzip file\n  hint: /);
+    expect(parallel.stderr).toMatch(/^nsnap: .*broken\.tar\.gz: not a gzip file\n {2}hint: /);
     expect(parallel.stderr).not.toMatch(/\n\s+at /);
   });
 
