@@ -91,12 +91,18 @@ export class ViewBuilder {
 
   add(entry: Entry): void {
     const { path } = entry;
+    const parts = entry.parts ?? path.split('/');
     if (entry.kind === 'dir') {
       if (this.dirs.has(path)) return this.problem(path, 'duplicate entry');
       this.dirs.add(path);
-    } else if (this.seenOther.has(path)) {
-      return this.problem(path, 'duplicate entry');
     }
+    // Nearly every entry lies in a PID folder: those go straight to addProcEntry, which
+    // finds duplicates through the record it fills in, without hashing the path.
+    const second = parts[1];
+    if (parts.length > 1 && parts[0] === 'proc' && second !== undefined && isDigit(second.charCodeAt(0))) {
+      return this.addProcEntry(entry, parts);
+    }
+    if (entry.kind !== 'dir' && this.seenOther.has(path)) return this.problem(path, 'duplicate entry');
     if (path === 'nsnap.json' || path === 'lsns.json' || path === 'wslconfig') {
       this.seenOther.add(path);
       if (entry.kind !== 'file') return this.problem(path, `must be a regular file, not a ${entry.kind}`);
@@ -124,7 +130,12 @@ export class ViewBuilder {
       if (parsePid(this.selfTarget) === null) this.problem(path, `symlink target '${clip(this.selfTarget)}' is not a PID`);
       return;
     }
-    const parts = entry.parts ?? path.split('/');
+    this.addProcEntry(entry, parts);
+  }
+
+  /** An entry below proc/<digits>/. */
+  private addProcEntry(entry: Entry, parts: string[]): void {
+    const { path } = entry;
     const rec = this.procFor(parts[1] ?? '');
     if (rec === null) return this.problem(path, 'unexpected entry: not a PID folder');
     // parts: 'proc', '<pid>', then what lies below the PID folder (indexes 2..).
@@ -243,6 +254,10 @@ export class ViewBuilder {
     this.view.denied = [...m.denied, ...(m.errors ?? [])];
     this.view.vanished = [...m.vanished];
   }
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
 }
 
 function hasFile(rec: ProcRecord, name: string): boolean {
