@@ -5,7 +5,7 @@
 // types take the role of the outermost PID namespace among their members.
 
 import type { Analysis, NamespaceNode, Role } from '../model/types.js';
-import type { NsType } from '../procfs/ns-link.js';
+import { NS_TYPES } from '../procfs/ns-link.js';
 import type { ViewData } from '../snapshot/view-data.js';
 import { gatherFacts, type Facts, type NsFacts } from './facts.js';
 import { matchNamespace, procList, testProcess, type Finding, type MatchResult } from './match.js';
@@ -142,6 +142,8 @@ function labelOf(d: Decision, f: NsFacts, facts: Facts, decided: Map<string, Dec
   return renderTemplates(rule.labels, lookup);
 }
 
+const OTHER_TYPES = NS_TYPES.filter((t) => t !== 'pid');
+
 function inheritRoles(namespaces: NamespaceNode[], facts: Facts): void {
   // One pass over the processes: each one offers its PID namespace to every other
   // namespace it is in; the outermost offer wins.
@@ -149,9 +151,9 @@ function inheritRoles(namespaces: NamespaceNode[], facts: Facts): void {
   for (const p of facts.procs.values()) {
     const f = p.node.ns.pid ? facts.namespaces.get(p.node.ns.pid) : undefined;
     if (!f) continue;
-    for (const type in p.node.ns) {
-      if (type === 'pid') continue;
-      const id = p.node.ns[type as NsType] as string;
+    for (const type of OTHER_TYPES) {
+      const id = p.node.ns[type];
+      if (id === undefined) continue;
       const owner = owners.get(id);
       if (!owner || (f.node.depth ?? 0) < (owner.node.depth ?? 0)) owners.set(id, f);
     }
