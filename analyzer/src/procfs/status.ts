@@ -23,10 +23,14 @@ export interface ParseIssue {
 /** PID namespaces nest at most 32 deep, so NSpid has at most 33 entries. */
 export const MAX_NSPID = 33;
 
+const ALL_KEYS = 127;
+
 export function parseStatus(text: string, issues: ParseIssue[]): StatusRecord {
   const rec: StatusRecord = { name: null, pid: null, ppid: null, tgid: null, uid: null, nspid: null, state: null };
+  // The kernel prints the kept keys in its first ~15 lines of ~55; stop once all are seen.
+  let seen = 0;
   let start = 0;
-  while (start < text.length) {
+  while (start < text.length && seen !== ALL_KEYS) {
     let end = text.indexOf('\n', start);
     if (end === -1) end = text.length;
     const colon = text.indexOf(':', start);
@@ -37,26 +41,34 @@ export function parseStatus(text: string, issues: ParseIssue[]): StatusRecord {
       const value = text.slice(colon + 1, end).trim();
       switch (key) {
         case 'Name':
+          seen |= 1;
           rec.name = value;
           break;
         case 'State':
+          seen |= 2;
           rec.state = value.slice(0, 1) || null;
           break;
         case 'Pid':
+          seen |= 4;
           rec.pid = num(value, 'Pid', issues, PID_MAX);
           break;
         case 'PPid':
+          seen |= 8;
           rec.ppid = num(value, 'PPid', issues, PID_MAX);
           break;
         case 'Tgid':
+          seen |= 16;
           rec.tgid = num(value, 'Tgid', issues, PID_MAX);
           break;
         case 'Uid': {
-          const first = value.split(/\s+/)[0] ?? '';
+          seen |= 32;
+          const gap = value.search(/\s/);
+          const first = gap === -1 ? value : value.slice(0, gap);
           rec.uid = num(first, 'Uid', issues, 0xffffffff);
           break;
         }
         case 'NSpid':
+          seen |= 64;
           rec.nspid = parseNspid(value, issues);
           break;
         default:
