@@ -3,7 +3,8 @@
 // `tar -xzOf FILE > /dev/null` on the same file. Options: --quick (1k and 10k only),
 // --json (machine-readable results on stdout), --runs N (default 3; 1 for 100k).
 import { spawnSync } from 'node:child_process';
-import { existsSync, openSync, closeSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prepare } from './lib/datasets.mjs';
@@ -34,6 +35,19 @@ function timeShell(cmd) {
   closeSync(devnull);
   if (r.status !== 0) throw new Error(`'${cmd}' failed (${r.status}): ${r.stderr}`);
   return seconds;
+}
+
+/** GNU time reports a child's peak RSS; without it (Debian package 'time') RSS is '-'. */
+const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+/** Times a shell command; with GNU time also its peak RSS (MB). */
+function timeCommand(cmd) {
+  if (GNU_TIME === null) return { seconds: timeShell(cmd), maxRssMb: null };
+  const rssFile = join(tmpdir(), `nsnap-bench-rss-${process.pid}`);
+  const seconds = timeShell(`${GNU_TIME} -o ${q(rssFile)} -f %M sh -c ${q(cmd)}`);
+  const kb = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
+  rmSync(rssFile, { force: true });
+  return { seconds, maxRssMb: Number.isFinite(kb) ? kb / 1024 : null };
 }
 
 function stage(name, files) {
@@ -80,6 +94,13 @@ for (const set of data.sets) {
     n,
   );
   add(
+    'roles',
+    set.name,
+    measure(n, () => stage('roles', [set.file])),
+    base.seconds,
+    n,
+  );
+  add(
     'render text+json',
     set.name,
     measure(n, () => stage('render', [set.file])),
@@ -89,7 +110,7 @@ for (const set of data.sets) {
   add(
     'cli tree --format json',
     set.name,
-    measure(n, () => ({ seconds: timeShell(`./bin/nsnap tree --format json ${q(set.file)} > /dev/null`), maxRssMb: null })),
+    measure(n, () => timeCommand(`./bin/nsnap tree --format json ${q(set.file)} > /dev/null`)),
     base.seconds,
     n,
   );
@@ -108,10 +129,14 @@ const notes = [];
 if (existsSync(join(root, 'dist', 'diff'))) {
   const diffBase = data.diff.reduce((s, f) => s + timeShell(`tar -xzOf ${q(f)} > /dev/null`), 0);
   try {
-    const m = measure(runs, () => ({
-      seconds: timeShell(`./bin/nsnap diff ${data.diff.map(q).join(' ')} --format json > /dev/null`),
-      maxRssMb: null,
-    }));
+    add(
+      'diff only (in process, 2 boots)',
+      '10k',
+      measure(runs, () => stage('diff', data.diff)),
+      diffBase,
+      runs,
+    );
+    const m = measure(runs, () => timeCommand(`./bin/nsnap diff ${data.diff.map(q).join(' ')} --format json > /dev/null`));
     add('cli diff --format json (2 boots)', '10k', m, diffBase, runs);
   } catch (e) {
     notes.push(`diff skipped: ${String(e.message).split('\n')[0]}`);
@@ -120,8 +145,16 @@ if (existsSync(join(root, 'dist', 'diff'))) {
   notes.push('diff skipped: dist/diff/ does not exist yet (nsnap diff is not built)');
 }
 
+// Growth from 10k to 100k processes per stage: linear cost is about 10x, the target <= 11x.
+const growth = [];
+for (const r of rows) {
+  if (r.size !== '100k') continue;
+  const small = rows.find((x) => x.stage === r.stage && x.size === '10k');
+  if (small) growth.push({ stage: r.stage, from: '10k', to: '100k', factor: r.seconds / small.seconds });
+}
+
 if (asJson) {
-  process.stdout.write(`${JSON.stringify({ node: process.version, quick, rows, notes }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ node: process.version, quick, rows, growth, notes }, null, 2)}\n`);
 } else {
   const header = ['stage', 'size', 'seconds', 'x tar', 'peak RSS MB', 'runs'];
   const body = rows.map((r) => [
@@ -136,5 +169,9 @@ if (asJson) {
   const line = (cells) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   process.stdout.write(`${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
   for (const b of body) process.stdout.write(`${line(b)}\n`);
+  if (growth.length > 0) {
+    process.stdout.write('\ngrowth 10k -> 100k processes (10x the input; linear is ~10x):\n');
+    for (const g of growth) process.stdout.write(`  ${g.stage.padEnd(widths[0])}  ${g.factor.toFixed(1)}x\n`);
+  }
   for (const n of notes) process.stdout.write(`note: ${n}\n`);
 }

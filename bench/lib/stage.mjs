@@ -1,5 +1,6 @@
 // One benchmark stage in a fresh process, so its peak RSS is its own. Prints one JSON line:
-// { seconds, maxRssMb }. Usage: node stage.mjs ROOT load|build|render|merge FILE...
+// { seconds, maxRssMb }. Usage: node stage.mjs ROOT load|build|roles|render|merge|diff FILE...
+// diff takes two files (before, after) and times diffAnalyses alone.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -10,6 +11,8 @@ const { buildAnalysis } = await imp('model/build.js');
 const { renderTreeText } = await imp('render/tree-text.js');
 const { serialize } = await imp('render/serialize.js');
 const { PLAIN } = await imp('render/style.js');
+const { applyRoles, loadRules } = await imp('roles/index.js');
+const { diffAnalyses } = await imp('diff/index.js');
 
 const now = () => Number(process.hrtime.bigint()) / 1e9;
 async function loadAll() {
@@ -32,6 +35,29 @@ if (stage === 'load') {
   const t = now();
   buildAnalysis(views);
   seconds = now() - t;
+} else if (stage === 'roles') {
+  const rules = loadRules([]);
+  const views = await loadAll();
+  const a = buildAnalysis(views);
+  const t = now();
+  applyRoles(a, views, rules);
+  seconds = now() - t;
+} else if (stage === 'diff') {
+  const rules = loadRules([]);
+  const sides = [];
+  for (const f of files) {
+    const v = await loadView(f);
+    const a = buildAnalysis([v]);
+    applyRoles(a, [v], rules);
+    sides.push({ a, self: v.selfPid });
+  }
+  const [b, af] = sides;
+  const t = now();
+  const result = diffAnalyses(b.a, af.a, { all: false, ignore: [], selfPids: { before: [b.self], after: [af.self] } });
+  seconds = now() - t;
+  // The second boot is the first relabelled (new inodes and PIDs): structural matching
+  // must pair every namespace, which is the work being timed.
+  if (result.matching !== 'structure' || result.matches.length === 0) throw new Error('the two boots were not matched by structure');
 } else if (stage === 'render') {
   const a = buildAnalysis(await loadAll());
   const t = now();
