@@ -88,8 +88,10 @@ function distroOf(n: NamespaceNode): string | null {
 
 export function buildSide(analysis: Analysis, hidden: Set<string>, acrossBoots: boolean): Side {
   const procs = new Map(analysis.processes.map((p) => [p.id, p]));
-  // One key per process, not per membership: every process is a member of eight namespaces.
-  const keyOf = new Map(analysis.processes.map((p) => [p.id, commandKey(p, acrossBoots)]));
+  // One key per process, not per membership: every process is a member of eight namespaces,
+  // so each membership costs one map lookup (process, key, hidden) instead of three.
+  const visible = new Map<string, { p: ProcessNode; key: string }>();
+  for (const p of analysis.processes) if (!hidden.has(p.id)) visible.set(p.id, { p, key: commandKey(p, acrossBoots) });
   const ns = new Map<string, NsFeatures>();
   const keyHash = new Map<string, [number, number]>();
   const byType = new Map<NsType, NsFeatures[]>();
@@ -97,12 +99,10 @@ export function buildSide(analysis: Analysis, hidden: Set<string>, acrossBoots: 
     const members: ProcessNode[] = [];
     const commands = new Map<string, number>();
     for (const id of node.processes) {
-      if (hidden.has(id)) continue;
-      const p = procs.get(id);
-      if (!p) continue;
-      members.push(p);
-      const k = keyOf.get(id) as string;
-      commands.set(k, (commands.get(k) ?? 0) + 1);
+      const v = visible.get(id);
+      if (!v) continue;
+      members.push(v.p);
+      commands.set(v.key, (commands.get(v.key) ?? 0) + 1);
     }
     const initNode = node.init ? procs.get(node.init) : undefined;
     // Order-free hash of the multiset: a sum of per-command hashes, each hashed once.
