@@ -2,7 +2,7 @@
 // namespace tree (pid-namespaces.ts), the other seven namespace types, and the wire ids.
 
 import { NsnapError } from '../errors.js';
-import { INITIAL_INODES, NS_TYPES, type NsLinkName, type NsType } from '../procfs/ns-link.js';
+import { INITIAL_INODES, NS_TYPES, type NsType } from '../procfs/ns-link.js';
 import type { ViewData } from '../snapshot/view-data.js';
 import { DiagnosticSink } from './diagnostics.js';
 import { buildPidModel, type PidClass } from './pid-namespaces.js';
@@ -99,18 +99,32 @@ export function buildAnalysis(views: ViewData[]): Analysis {
     if (list) list.push(procId);
     else nsMembers.set(nsId, [procId]);
   };
-  const otherNs = new Map<string, { type: NsType; inode: number; seenVia: 'member' | 'for-children' | 'lsns'; views: Set<number> }>();
-  // The id strings are made once per namespace, not once per member (70k at 10k processes).
-  const idByInode = new Map<NsType, Map<number, string>>(NS_TYPES.map((t) => [t, new Map()]));
+  interface OtherNs {
+    id: string;
+    type: NsType;
+    inode: number;
+    seenVia: 'member' | 'for-children' | 'lsns';
+    views: Set<number>;
+    lastView: number;
+  }
+  const otherNs = new Map<string, OtherNs>();
+  // Found by inode per type: the id string is made once per namespace, not once per
+  // member (70k memberships at 10k processes).
+  const byInode = new Map<NsType, Map<number, OtherNs>>(NS_TYPES.map((t) => [t, new Map()]));
   const noteOther = (type: NsType, inode: number, via: 'member' | 'for-children' | 'lsns', view: number): string => {
-    const known = idByInode.get(type) as Map<number, string>;
-    let id = known.get(inode);
-    if (id === undefined) known.set(inode, (id = `${type}:${inode}`));
-    let o = otherNs.get(id);
-    if (!o) otherNs.set(id, (o = { type, inode, seenVia: via, views: new Set() }));
+    const known = byInode.get(type) as Map<number, OtherNs>;
+    let o = known.get(inode);
+    if (!o) {
+      o = { id: `${type}:${inode}`, type, inode, seenVia: via, views: new Set(), lastView: -1 };
+      known.set(inode, o);
+      otherNs.set(o.id, o);
+    }
     if (via === 'member') o.seenVia = 'member';
-    o.views.add(view);
-    return id;
+    if (o.lastView !== view) {
+      o.views.add(view);
+      o.lastView = view;
+    }
+    return o.id;
   };
   for (const g of globals.values()) {
     const rep = g.rep;
@@ -118,11 +132,14 @@ export function buildAnalysis(views: ViewData[]): Analysis {
     const root = rootOfView[rep.view];
     const ns: Partial<Record<NsType, string>> = {};
     if (cls) ns.pid = ids.get(cls) as string;
-    for (const type of NS_TYPES) {
-      if (type === 'pid') continue;
-      const rec = g.records.find((r) => r.rec.ns[type as NsLinkName] !== undefined);
-      const inode = rec?.rec.ns[type as NsLinkName];
-      if (rec && inode !== undefined) ns[type] = noteOther(type, inode, 'member', rec.view);
+    for (const type of OTHER_TYPES) {
+      // The first record (in view order) that could read this link.
+      for (const r of g.records) {
+        const inode = r.rec.ns[type];
+        if (inode === undefined) continue;
+        ns[type] = noteOther(type, inode, 'member', r.view);
+        break;
+      }
     }
     for (const r of g.records) {
       const tfc = r.rec.ns.time_for_children;
@@ -141,7 +158,7 @@ export function buildAnalysis(views: ViewData[]): Analysis {
       uid: rep.rec.status?.uid ?? null,
       starttime: rep.starttime,
       ns,
-      views: [...new Set(g.records.map((r) => r.view))].sort((a, b) => a - b),
+      views: g.records.length === 1 ? [rep.view] : [...new Set(g.records.map((r) => r.view))].sort((a, b) => a - b),
     };
     processes.push(node);
   }
@@ -251,6 +268,8 @@ export function buildAnalysis(views: ViewData[]): Analysis {
   };
   return { format: 'nsnap-analysis', formatVersion: 1, views: summaries, namespaces, processes, config, diagnostics: diags.sorted() };
 }
+
+const OTHER_TYPES = NS_TYPES.filter((t): t is Exclude<NsType, 'pid'> => t !== 'pid');
 
 function commandLabel(p: ProcessNode): string {
   const text = p.cmdline && p.cmdline.length > 0 ? p.cmdline : p.comm;
