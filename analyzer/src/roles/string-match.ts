@@ -27,7 +27,20 @@ export type StringTestSpec =
  * two-pointer algorithm (one backtrack point), so O(text × pattern) at worst.
  */
 export function globMatch(pattern: string, text: string): boolean {
+  return compileGlob(pattern)(text);
+}
+
+/** Parses a glob once; a glob without wildcards becomes a plain comparison. */
+export function compileGlob(pattern: string): StringMatcher {
   const p = parseGlob(pattern);
+  if (p.every((tok) => typeof tok === 'string')) {
+    const literal = p.join('');
+    return (text) => text === literal;
+  }
+  return (text) => matchTokens(p, text);
+}
+
+function matchTokens(p: GlobToken[], text: string): boolean {
   let t = 0;
   let i = 0;
   let starI = -1;
@@ -107,10 +120,10 @@ function list(v: string | string[] | undefined): string[] {
 /** Compiles a spec; throws Error(message) for a refused regex (the loader adds file and rule). */
 export function compileStringTest(spec: StringTestSpec): StringMatcher {
   if (typeof spec === 'string' || Array.isArray(spec)) {
-    const globs = list(spec);
+    const globs = list(spec).map(compileGlob);
     return (text) => {
       const t = cap(text);
-      return globs.some((g) => globMatch(g, t));
+      return globs.some((g) => g(t));
     };
   }
   const checks: StringMatcher[] = [];
@@ -120,8 +133,8 @@ export function compileStringTest(spec: StringTestSpec): StringMatcher {
   if (pre.length > 0) checks.push((t) => pre.some((p) => t.startsWith(p)));
   const sub = list(spec.contains);
   if (sub.length > 0) checks.push((t) => sub.some((s) => t.includes(s)));
-  const globs = list(spec.glob);
-  if (globs.length > 0) checks.push((t) => globs.some((g) => globMatch(g, t)));
+  const globs = list(spec.glob).map(compileGlob);
+  if (globs.length > 0) checks.push((t) => globs.some((g) => g(t)));
   if (spec.regex !== undefined) {
     const problem = regexProblem(spec.regex);
     if (problem !== null) throw new Error(`regex refused: ${problem}`);
