@@ -3,6 +3,9 @@
 // `redact` writes them back out, so unsafe names are refused here once.
 
 /** `clean`: the name is its parts joined by '/', with at most one trailing '/'. */
+/** Longest entry name accepted. */
+export const MAX_CLEAN_NAME = 1024;
+
 export type PathVerdict = { ok: true; parts: string[]; clean: boolean } | { ok: false; reason: string };
 
 // C0 controls, DEL and C1 controls; NUL included.
@@ -10,14 +13,15 @@ export type PathVerdict = { ok: true; parts: string[]; clean: boolean } | { ok: 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**
- * Splits a name in the shape every writer produces (no empty, '.' or '..' component, no
- * backslash or control character) in one pass; null sends it to the careful path below.
+ * Splits a name (from offset `from`) in the shape every writer produces (no empty, '.' or
+ * '..' component, no backslash or control character) in one pass; null sends it to the
+ * careful path below.
  */
-function splitClean(name: string): string[] | null {
+export function splitClean(name: string, from = 0): string[] | null {
   const parts: string[] = [];
-  let start = 0;
+  let start = from;
   const n = name.length;
-  for (let i = 0; i <= n; i += 1) {
+  for (let i = from; i <= n; i += 1) {
     const c = i === n ? 0x2f : name.charCodeAt(i);
     if (c === 0x2f) {
       const len = i - start;
@@ -38,13 +42,13 @@ function splitClean(name: string): string[] | null {
 /** Checks a raw archive name and splits it into components. */
 export function checkEntryName(name: string, maxDepth: number): PathVerdict {
   if (name.length === 0) return { ok: false, reason: 'empty name' };
-  const clean = name.length <= 1024 ? splitClean(name) : null;
+  const clean = name.length <= MAX_CLEAN_NAME ? splitClean(name) : null;
   if (clean !== null) {
     const parts = clean;
     if (parts.length - 1 > maxDepth) return { ok: false, reason: `deeper than ${maxDepth} levels` };
     return { ok: true, parts, clean: true };
   }
-  if (name.length > 1024) return { ok: false, reason: 'name longer than 1024 characters' };
+  if (name.length > MAX_CLEAN_NAME) return { ok: false, reason: `name longer than ${MAX_CLEAN_NAME} characters` };
   if (CONTROL.test(name)) return { ok: false, reason: 'control character in name' };
   if (name.startsWith('/')) return { ok: false, reason: 'absolute path' };
   if (name.includes('\\')) return { ok: false, reason: 'backslash in name' };

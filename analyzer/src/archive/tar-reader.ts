@@ -14,7 +14,7 @@ import type { TransformOptions } from 'node:stream';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
 import type { Entry, EntrySink } from './entry.js';
 import { LIMIT_INFO, type Limits } from './limits.js';
-import { checkEntryName, printable } from './path-policy.js';
+import { checkEntryName, MAX_CLEAN_NAME, printable, splitClean } from './path-policy.js';
 import { BLOCK, decodeHeader, HeaderError, isZeroBlock, parsePax, type RawHeader } from './tar-header.js';
 import { NsnapError } from '../errors.js';
 
@@ -34,6 +34,8 @@ export interface TarReadResult {
 export interface ReadProgress {
   (compressedBytes: number, entries: number): void;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** pax and GNU long-name headers are tiny in practice; more is hostile. */
 const MAX_META = 64 * 1024;
@@ -231,25 +233,45 @@ export async function readTarGz(file: string, limits: Limits, sink: EntrySink, p
   const result: TarReadResult = { topFolder: null, entries: 0, bytes: 0, problems: [] };
   let compressed = 0;
 
+  /** The top folder and its slash, once the first entry has named it. */
+  let topPrefix: string | null = null;
+
   /** Applies the name and type policy, then hands the entry on. */
   const onEntry = (h: RawHeader, data: Buffer | null): void => {
-    const verdict = checkEntryName(h.name, limits.maxPathDepth);
-    if (!verdict.ok) {
-      if (verdict.reason.startsWith('deeper')) throw new LimitError('maxPathDepth');
-      result.problems.push({ path: printable(h.name), message: `unsafe entry name: ${verdict.reason}` });
-      return;
+    const name = h.name;
+    let rest: string[] | null = null;
+    let path = '';
+    // Fast path, nearly every entry: a clean name below the top folder already seen. Only
+    // the part below the top folder is split, and the path is a slice of the name.
+    if (topPrefix !== null && name.length <= MAX_CLEAN_NAME && name.startsWith(topPrefix)) {
+      rest = splitClean(name, topPrefix.length);
+      if (rest !== null) {
+        if (rest.length > limits.maxPathDepth) throw new LimitError('maxPathDepth');
+        path = name.charCodeAt(name.length - 1) === 0x2f ? name.slice(topPrefix.length, -1) : name.slice(topPrefix.length);
+      }
     }
-    const rest = verdict.parts;
-    const top = rest.shift() as string;
-    if (result.topFolder === null) result.topFolder = top;
-    if (top !== result.topFolder) {
-      result.problems.push({ path: printable(h.name), message: `outside the top folder '${printable(result.topFolder)}'` });
-      return;
+    if (rest === null) {
+      const verdict = checkEntryName(name, limits.maxPathDepth);
+      if (!verdict.ok) {
+        if (verdict.reason.startsWith('deeper')) throw new LimitError('maxPathDepth');
+        result.problems.push({ path: printable(name), message: `unsafe entry name: ${verdict.reason}` });
+        return;
+      }
+      rest = verdict.parts;
+      const top = rest.shift() as string;
+      if (result.topFolder === null) {
+        result.topFolder = top;
+        topPrefix = `${top}/`;
+      }
+      if (top !== result.topFolder) {
+        result.problems.push({ path: printable(name), message: `outside the top folder '${printable(result.topFolder)}'` });
+        return;
+      }
+      // A clean name is exactly its parts joined by '/' (plus at most one trailing '/'), so
+      // the path below the top folder is a slice of it, not a fresh join.
+      path = verdict.clean ? name.substr(top.length + 1, partsLength(rest) + rest.length - 1) : rest.join('/');
     }
     const kind = kindOf(h.type);
-    // A clean name is exactly its parts joined by '/' (plus at most one trailing '/'), so
-    // the path below the top folder is a slice of it, not a fresh join.
-    const path = verdict.clean ? h.name.substr(top.length + 1, partsLength(rest) + rest.length - 1) : rest.join('/');
     if (kind === null) {
       const what = h.type === 'unknown' ? `unknown entry type '${printable(h.flag)}'` : `entry type '${h.type}'`;
       result.problems.push({ path: printable(path || h.name), message: `${what} is not allowed in a snapshot` });
@@ -261,9 +283,14 @@ export async function readTarGz(file: string, limits: Limits, sink: EntrySink, p
     }
     // Duplicates are caught by the view builder, which knows what each path fills in; a
     // Set of every path here cost more than the rest of the entry handling.
-    if (kind === 'symlink') sink({ path, kind, target: h.linkname, parts: rest });
-    else if (kind === 'file') sink({ path, kind, data: data ?? Buffer.alloc(0), parts: rest });
-    else sink({ path, kind, parts: rest });
+    // One object shape for every kind keeps the sink's property reads monomorphic.
+    sink({
+      path,
+      kind,
+      data: kind === 'file' ? (data ?? EMPTY) : undefined,
+      target: kind === 'symlink' ? h.linkname : undefined,
+      parts: rest,
+    });
   };
 
   const walker = new TarWalker(limits, onEntry);
