@@ -75,7 +75,7 @@ export function buildAnalysis(views: ViewData[]): Analysis {
   const globals = new Map<number, GlobalProc>();
   procs.forEach((m, v) => {
     for (const p of m.values()) {
-      const rep = processUf.findKey(`p:${v}:${p.pid}`);
+      const rep = processUf.findKey(p.pkey);
       const g = globals.get(rep);
       if (!g) globals.set(rep, { rep: p, records: [p], id: '' });
       else {

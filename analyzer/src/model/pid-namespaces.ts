@@ -56,7 +56,7 @@ export function buildPidModel(views: ViewData[], procs: Map<number, VProc>[], di
     uf.id(`r:${v}`);
     for (const p of m.values()) {
       uf.id(p.gkey);
-      processUf.id(`p:${v}:${p.pid}`);
+      processUf.id(p.pkey);
       if (p.len === 1) uf.union(p.gkey, `r:${v}`);
       const inode = p.rec.ns.pid;
       if (inode !== undefined) uf.union(p.gkey, `i:${inode}`);
@@ -202,7 +202,7 @@ function matchAcrossViews(procs: Map<number, VProc>[], uf: UnionFind, processUf:
         if (o !== offset || matchedInner.has(p)) continue;
         matchedInner.add(p);
         uf.union(a.gkey, p.gkey);
-        processUf.union(`p:${v}:${a.pid}`, `p:${w}:${p.pid}`);
+        processUf.union(a.pkey, p.pkey);
       }
       for (const p of (procs[w] as Map<number, VProc>).values()) {
         const matched = matchedInner.has(p);

@@ -22,6 +22,8 @@ export interface VProc {
   starttime: number | null;
   /** Namespace-identity key of this process's own PID namespace in this view. */
   gkey: string;
+  /** Process-identity key ("p:<view>:<pid>"), made once so map lookups reuse its hash. */
+  pkey: string;
 }
 
 export function viewProcs(view: ViewData, v: number, diags: DiagnosticSink): Map<number, VProc> {
@@ -52,6 +54,7 @@ export function viewProcs(view: ViewData, v: number, diags: DiagnosticSink): Map
       parent: null,
       starttime: rec.stat?.starttime ?? null,
       gkey: `g:${v}:${pid}`,
+      pkey: `p:${v}:${pid}`,
     });
   }
   if (missingStatus > 0) {
