@@ -73,7 +73,7 @@ export function buildAnalysis(views: ViewData[]): Analysis {
 
   // Merge process records across views; the outermost record represents the process.
   const globals = new Map<number, GlobalProc>();
-  procs.forEach((m, v) => {
+  for (const m of procs) {
     for (const p of m.values()) {
       const rep = processUf.findKey(p.pkey);
       const g = globals.get(rep);
@@ -83,7 +83,7 @@ export function buildAnalysis(views: ViewData[]): Analysis {
         if (p.len > g.rep.len) g.rep = p;
       }
     }
-  });
+  }
   const rootOfView = views.map((_, v) => pid.classOfKey(`r:${v}`));
   const recordToGlobal = new Map<VProc, GlobalProc>();
   for (const g of globals.values()) {
