@@ -109,12 +109,11 @@ export async function loadViews(inputs: string[], p: Parsed, io?: Io): Promise<V
       doneBytes += sizes[i] ?? 0;
       doneEntries += entries;
       if (view.problems.length > 0) {
-        const first = view.problems
-          .slice(0, 5)
-          .map((x) => `${name}: ${x.path}: ${x.message}`)
-          .join('\n');
-        const more = view.problems.length > 5 ? `\n(${view.problems.length - 5} more problems)` : '';
-        throw new NsnapError('INVALID_SNAPSHOT', `${first}${more}`, {
+        // One sentence: the first problem names the file and the entry; validate lists them all.
+        const first = view.problems[0] as { path: string; message: string };
+        const rest = view.problems.length - 1;
+        const more = rest > 0 ? ` (and ${rest} more ${rest === 1 ? 'problem' : 'problems'})` : '';
+        throw new NsnapError('INVALID_SNAPSHOT', `${name}: ${first.path}: ${first.message}${more}`, {
           exitCode: 1,
           hint: `run 'nsnap validate ${name}' for every problem`,
         });
