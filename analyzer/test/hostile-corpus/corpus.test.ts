@@ -16,7 +16,8 @@ const MAX_MS = 10_000;
  */
 const HEAVY_WALL_MS = 2 * MAX_MS;
 const MAX_RSS_MIB = 512;
-const CONCURRENCY = 2;
+/** Light runs spend part of their time starting node and waiting on pipes: three at a time keep two cores busy. */
+const CONCURRENCY = 3;
 
 interface Run {
   c: CorpusCase;
@@ -67,6 +68,13 @@ afterAll(() => {
         `${String(r.m.code ?? r.m.signal).padStart(6)} ${r.m.ms.toFixed(0).padStart(6)} ms ${r.m.cpuMs.toFixed(0).padStart(6)} ms ${r.m.rssMiB.toFixed(0).padStart(4)} MiB  ${r.command.padEnd(8)} ${r.c.name}`,
     );
     console.log(`hostile corpus: ${cases.length} cases, ${runs.length} runs\n  exit   wall       cpu        peak RSS\n${rows.join('\n')}`);
+    // NSNAP_CORPUS_MESSAGES=1 prints what each refusal said, for reviewing the wording.
+    if (process.env.NSNAP_CORPUS_MESSAGES)
+      console.log(
+        runs
+          .map((r) => `${r.command} ${r.c.name}:\n  ${(messageOf(r) || r.m.stdout).trim().split('\n').slice(0, 3).join('\n  ')}`)
+          .join('\n'),
+      );
   }
   if (dir !== '') rmSync(dir, { recursive: true, force: true });
 });
