@@ -4,9 +4,9 @@
 // a short message and a hint to report it, a stack trace only with NSNAP_DEBUG set, and
 // exit 3.
 
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { validItems, writeTarGz } from '../helpers/tarball.js';
@@ -21,6 +21,10 @@ beforeAll(async () => {
   symlinkSync(resolve('node_modules'), join(install, 'node_modules'));
   writeFileSync(join(install, 'schemas', 'manifest.schema.json'), '{ damaged');
   snapshot = await writeTarGz('good.tar.gz', validItems());
+});
+
+afterAll(() => {
+  if (install !== '') rmSync(install, { recursive: true, force: true });
 });
 
 function nsnap(
