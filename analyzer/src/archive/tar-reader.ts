@@ -41,14 +41,24 @@ const EMPTY = Buffer.alloc(0);
 const MAX_META = 64 * 1024;
 
 class LimitError extends Error {
-  constructor(readonly limit: keyof Limits) {
+  constructor(
+    readonly limit: keyof Limits,
+    /** The entry name where the limit was crossed, for the message. */
+    readonly entry: string,
+  ) {
     super(limit);
   }
 }
 
-function limitError(file: string, limit: keyof Limits, max: number): NsnapError {
+function limitError(file: string, limit: keyof Limits, max: number, entry: string): NsnapError {
   const info = LIMIT_INFO[limit];
-  return new NsnapError('LIMIT_EXCEEDED', `${file}: exceeds the limit on ${info.what} (${max})`, {
+  const name = printable(entry);
+  // Size and depth belong to one entry; count and total to the archive, crossed at an entry.
+  const where =
+    limit === 'maxEntrySize' || limit === 'maxPathDepth'
+      ? `${name}: exceeds the limit on ${info.what} (${max})`
+      : `exceeds the limit on ${info.what} (${max}) at entry ${name}`;
+  return new NsnapError('LIMIT_EXCEEDED', `${file}: ${where}`, {
     exitCode: 2,
     hint: `if the snapshot is genuine, raise it with ${info.flag} N`,
   });
@@ -150,6 +160,11 @@ class TarWalker {
     }
   }
 
+  /** The entry whose body the input ended in, for the truncation message. */
+  cutEntry(): string | null {
+    return this.state === 'body' && this.current ? this.current.name : null;
+  }
+
   /** True when the input ended cleanly after the end-of-archive marker. */
   end(): 'ok' | 'mid-entry' | 'no-marker' {
     if (this.state === 'done') return 'ok';
@@ -167,7 +182,7 @@ class TarWalker {
     this.zeros = 0;
     const h = decodeHeader(block, at);
     this.entries += 1;
-    if (this.entries > this.limits.maxEntries) throw new LimitError('maxEntries');
+    if (this.entries > this.limits.maxEntries) throw new LimitError('maxEntries', h.name);
     const meta = h.type === 'pax' || h.type === 'pax-global' || h.type === 'gnu-long-name' || h.type === 'gnu-long-link';
     if (!meta) {
       if (this.paxPath !== undefined) h.name = this.paxPath;
@@ -178,9 +193,9 @@ class TarWalker {
       this.paxPath = this.paxLink = this.paxSize = this.longName = this.longLink = undefined;
     }
     if (meta && h.size > MAX_META) throw new HeaderError(`a ${h.type} header of ${h.size} bytes`);
-    if (h.size > this.limits.maxEntrySize) throw new LimitError('maxEntrySize');
+    if (h.size > this.limits.maxEntrySize) throw new LimitError('maxEntrySize', h.name);
     this.bytes += h.size;
-    if (this.bytes > this.limits.maxTotalBytes) throw new LimitError('maxTotalBytes');
+    if (this.bytes > this.limits.maxTotalBytes) throw new LimitError('maxTotalBytes', h.name);
     // Only regular files and meta headers carry content we read; others skip their body.
     const bodyless = h.type === 'link' || h.type === 'symlink' || h.type === 'directory' || h.type === 'fifo' || h.type.endsWith('device');
     this.current = h;
@@ -246,14 +261,14 @@ export async function readTarGz(file: string, limits: Limits, sink: EntrySink, p
     if (topPrefix !== null && name.length <= MAX_CLEAN_NAME && name.startsWith(topPrefix)) {
       rest = splitClean(name, topPrefix.length);
       if (rest !== null) {
-        if (rest.length > limits.maxPathDepth) throw new LimitError('maxPathDepth');
+        if (rest.length > limits.maxPathDepth) throw new LimitError('maxPathDepth', name);
         path = name.charCodeAt(name.length - 1) === 0x2f ? name.slice(topPrefix.length, -1) : name.slice(topPrefix.length);
       }
     }
     if (rest === null) {
       const verdict = checkEntryName(name, limits.maxPathDepth);
       if (!verdict.ok) {
-        if (verdict.reason.startsWith('deeper')) throw new LimitError('maxPathDepth');
+        if (verdict.reason.startsWith('deeper')) throw new LimitError('maxPathDepth', name);
         result.problems.push({ path: printable(name), message: `unsafe entry name: ${verdict.reason}` });
         return;
       }
@@ -309,7 +324,7 @@ export async function readTarGz(file: string, limits: Limits, sink: EntrySink, p
       reject(translate(err));
     };
     const translate = (err: unknown): unknown => {
-      if (err instanceof LimitError) return limitError(file, err.limit, limits[err.limit]);
+      if (err instanceof LimitError) return limitError(file, err.limit, limits[err.limit], err.entry);
       if (err instanceof HeaderError) {
         return new NsnapError('NOT_TAR', `${file}: not a tar archive, or a corrupt one (${err.message} at entry ${walker.entries + 1})`, {
           hint: 'a snapshot is a gzip-compressed tar written by the collector; download or copy it again',
@@ -356,9 +371,13 @@ export async function readTarGz(file: string, limits: Limits, sink: EntrySink, p
       const how = walker.end();
       if (how === 'mid-entry') {
         fail(
-          new NsnapError('TRUNCATED', `${file}: the tar archive inside is truncated`, {
-            hint: 'the file was cut short; download or copy it again',
-          }),
+          new NsnapError(
+            'TRUNCATED',
+            `${file}: the tar archive inside is truncated${walker.cutEntry() !== null ? ` in entry ${printable(walker.cutEntry() as string)}` : ''}`,
+            {
+              hint: 'the file was cut short; download or copy it again',
+            },
+          ),
         );
       } else if (how === 'no-marker') {
         fail(

@@ -6,7 +6,7 @@ import { DEFAULT_LIMITS, type Limits } from '../archive/limits.js';
 import { buildAnalysis } from '../model/build.js';
 import type { Analysis } from '../model/types.js';
 import { LIVE, loadView } from '../source/load.js';
-import { NsnapError } from '../errors.js';
+import { NsnapError, UsageError } from '../errors.js';
 import type { ViewData } from '../snapshot/view-data.js';
 import { COLOR, PLAIN, type Style } from '../render/style.js';
 import { bool, choice, list, num, type FlagSpec, type Parsed } from './args.js';
@@ -47,12 +47,20 @@ export interface Io {
   now?: () => number;
 }
 
+/** A limit flag's value: a whole number of at least 1 (0 would refuse every snapshot). */
+function limitFlag(p: Parsed, name: string, fallback: number): number {
+  const v = num(p, name);
+  if (v === undefined) return fallback;
+  if (v < 1) throw new UsageError(`option '--${name}' needs a whole number of at least 1, not '${v}'`);
+  return v;
+}
+
 export function limitsFrom(p: Parsed): Limits {
   return {
-    maxTotalBytes: num(p, 'max-total-bytes') ?? DEFAULT_LIMITS.maxTotalBytes,
-    maxEntries: num(p, 'max-entries') ?? DEFAULT_LIMITS.maxEntries,
-    maxEntrySize: num(p, 'max-entry-size') ?? DEFAULT_LIMITS.maxEntrySize,
-    maxPathDepth: num(p, 'max-path-depth') ?? DEFAULT_LIMITS.maxPathDepth,
+    maxTotalBytes: limitFlag(p, 'max-total-bytes', DEFAULT_LIMITS.maxTotalBytes),
+    maxEntries: limitFlag(p, 'max-entries', DEFAULT_LIMITS.maxEntries),
+    maxEntrySize: limitFlag(p, 'max-entry-size', DEFAULT_LIMITS.maxEntrySize),
+    maxPathDepth: limitFlag(p, 'max-path-depth', DEFAULT_LIMITS.maxPathDepth),
   };
 }
 
@@ -109,12 +117,11 @@ export async function loadViews(inputs: string[], p: Parsed, io?: Io): Promise<V
       doneBytes += sizes[i] ?? 0;
       doneEntries += entries;
       if (view.problems.length > 0) {
-        const first = view.problems
-          .slice(0, 5)
-          .map((x) => `${name}: ${x.path}: ${x.message}`)
-          .join('\n');
-        const more = view.problems.length > 5 ? `\n(${view.problems.length - 5} more problems)` : '';
-        throw new NsnapError('INVALID_SNAPSHOT', `${first}${more}`, {
+        // One sentence: the first problem names the file and the entry; validate lists them all.
+        const first = view.problems[0] as { path: string; message: string };
+        const rest = view.problems.length - 1;
+        const more = rest > 0 ? ` (and ${rest} more ${rest === 1 ? 'problem' : 'problems'})` : '';
+        throw new NsnapError('INVALID_SNAPSHOT', `${name}: ${first.path}: ${first.message}${more}`, {
           exitCode: 1,
           hint: `run 'nsnap validate ${name}' for every problem`,
         });

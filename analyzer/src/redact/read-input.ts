@@ -50,8 +50,8 @@ function store(raw: RawSnapshot, e: Entry): void {
 }
 
 /**
- * Reads a .tar.gz or extracted snapshot. Throws INVALID_SNAPSHOT (exit 1) listing the
- * problems when the view builder finds any: a snapshot that does not validate is not
+ * Reads a .tar.gz or extracted snapshot. Throws INVALID_SNAPSHOT (exit 1) naming the
+ * first problem when the view builder finds any: a snapshot that does not validate is not
  * re-emitted, since what the writer would drop or keep is then anyone's guess.
  */
 export async function readForRedaction(input: string, limits: Limits, progress?: ReadProgress): Promise<RawSnapshot> {
@@ -83,9 +83,11 @@ export async function readForRedaction(input: string, limits: Limits, progress?:
   raw.view = builder.finish();
   const problems = raw.view.problems;
   if (problems.length > 0) {
-    const lines = problems.slice(0, 20).map((x) => `${input}: ${x.path}: ${x.message}`);
-    if (problems.length > 20) lines.push(`(${problems.length - 20} more problems)`);
-    throw new NsnapError('INVALID_SNAPSHOT', `not redacting an invalid snapshot:\n${lines.join('\n')}`, {
+    // One sentence naming the file and the first entry, as tree says it; validate lists them all.
+    const first = problems[0] as { path: string; message: string };
+    const rest = problems.length - 1;
+    const more = rest > 0 ? ` (and ${rest} more ${rest === 1 ? 'problem' : 'problems'})` : '';
+    throw new NsnapError('INVALID_SNAPSHOT', `${input}: ${first.path}: ${first.message}${more}; not redacting an invalid snapshot`, {
       exitCode: 1,
       hint: `run 'nsnap validate ${input}' for every problem`,
     });

@@ -77,7 +77,7 @@ export const REPORT_SCRIPT = String.raw`(function () {
       ns.rows.forEach(function (r) {
         var tr = el('tr', hits[r.r] ? 'hit' : '');
         var first = el('td', 'pids', r.pids.join('/'));
-        first.style.paddingLeft = (0.4 + r.level * 1.1) + 'em';
+        first.style.paddingLeft = (0.4 + Math.min(r.level, 32) * 1.1) + 'em';
         tr.appendChild(first);
         tr.appendChild(el('td', 'num', r.ppid));
         tr.appendChild(el('td', 'num', r.uid === null ? '?' : r.uid));

@@ -7,7 +7,7 @@ import type { Analysis, NamespaceNode, ProcessNode } from '../model/types.js';
 import { htmlPage, htmlTable, legend, summaryTable, TOOLBAR, type TableRowSpec } from './html-page.js';
 import { renderSvgTree } from './html-svg.js';
 import { summaryRows } from './markdown-tree.js';
-import { processRows, type ProcessRow } from './process-rows.js';
+import { depthMark, indentOf, processRows, type ProcessRow } from './process-rows.js';
 import { namespaceNode, pidNamespacesInTreeOrder, type DiagramNode, type NodeStatus } from './mermaid.js';
 import { html, visible } from './report-escape.js';
 
@@ -122,7 +122,7 @@ export function namespaceSections(items: PageNamespace[], svgTitle: string): str
       const rows: TableRowSpec[] = it.rows.map(({ p, level, pids }, k) => ({
         id: rowIdOf(i, k),
         cells: [
-          { html: `<span class="pids" style="padding-left:${level * 1.1}em">${html(pids)}</span>` },
+          { html: `<span class="pids" style="padding-left:${indentOf(level) * 1.1}em">${html(depthMark(level) + pids)}</span>` },
           String(p.ppid),
           p.uid === null ? '?' : String(p.uid),
           { code: p.comm },

@@ -3,7 +3,7 @@
 // processes per namespace. Every untrusted string goes through report-escape.ts.
 // summaryRows and processRows are shared with the HTML report.
 
-import { processRows } from './process-rows.js';
+import { depthMark, indentOf, processRows } from './process-rows.js';
 import { basename } from 'node:path';
 import type { Analysis, NamespaceNode, ProcessNode } from '../model/types.js';
 import { pidNamespacesInTreeOrder, pidTreeNodes, renderMermaid } from './mermaid.js';
@@ -73,7 +73,7 @@ const num = (v: number | null): string => (v === null ? '?' : String(v));
 function processTable(a: Analysis, n: NamespaceNode, procs: Map<string, ProcessNode>): string[] {
   const rows = processRows(a, n, procs).map(({ p, level, pids }) => [
     // The tree indent is ours (no-break spaces and a corner), outside the <code>.
-    `${level > 0 ? `${'\u00a0\u00a0'.repeat(level - 1)}└\u00a0` : ''}${mdCell(pids)}`,
+    `${level > 0 ? `${'\u00a0\u00a0'.repeat(indentOf(level) - 1)}└\u00a0${depthMark(level)}` : ''}${mdCell(pids)}`,
     num(p.ppid),
     num(p.uid),
     mdCell(p.comm),

@@ -11,6 +11,22 @@ export interface ProcessRow {
   pids: string;
 }
 
+/**
+ * Indentation stops growing at this level: a hostile snapshot can chain 100,000 PPids, and
+ * indenting each row by its level makes output quadratic (gigabytes). Deeper rows carry
+ * their level as text instead (`depthMark`).
+ */
+export const INDENT_CAP = 32;
+
+export function indentOf(level: number): number {
+  return Math.min(level, INDENT_CAP);
+}
+
+/** "" up to the cap, then "[level 1234] " so the depth is still visible. */
+export function depthMark(level: number): string {
+  return level > INDENT_CAP ? `[level ${level}] ` : '';
+}
+
 /** The members of a namespace in process-tree order (parents before children). */
 export function processRows(a: Analysis, n: NamespaceNode, byId?: Map<string, ProcessNode>): ProcessRow[] {
   const procs = byId ?? new Map(a.processes.map((p) => [p.id, p]));
@@ -28,11 +44,17 @@ export function processRows(a: Analysis, n: NamespaceNode, byId?: Map<string, Pr
   }
   const rows: ProcessRow[] = [];
   const seen = new Set<string>();
-  const visit = (p: ProcessNode, level: number): void => {
-    if (seen.has(p.id)) return;
-    seen.add(p.id);
-    rows.push({ p, level, pids: p.nspid.join('/') });
-    for (const k of kids.get(p.id) ?? []) visit(k, level + 1);
+  // An explicit stack, not recursion: a hostile snapshot can chain 100,000 PPids.
+  const visit = (start: ProcessNode, startLevel: number): void => {
+    const stack: Array<[ProcessNode, number]> = [[start, startLevel]];
+    while (stack.length > 0) {
+      const [p, level] = stack.pop() as [ProcessNode, number];
+      if (seen.has(p.id)) continue;
+      seen.add(p.id);
+      rows.push({ p, level, pids: p.nspid.join('/') });
+      const children = kids.get(p.id) ?? [];
+      for (let i = children.length - 1; i >= 0; i -= 1) stack.push([children[i] as ProcessNode, level + 1]);
+    }
   };
   for (const r of roots) visit(r, 0);
   // Members only reachable through a PPid cycle still get a row.

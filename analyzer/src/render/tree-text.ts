@@ -5,7 +5,7 @@
 import type { NsType } from '../procfs/ns-link.js';
 import type { Analysis, NamespaceNode, ProcessNode } from '../model/types.js';
 import { clip, termSafe } from './escape.js';
-import { processRows } from './process-rows.js';
+import { depthMark, indentOf, processRows } from './process-rows.js';
 import type { Style } from './style.js';
 
 export interface TreeOptions {
@@ -68,6 +68,6 @@ function nsLine(n: NamespaceNode, s: Style, showDepth: boolean): string {
 function processLines(a: Analysis, n: NamespaceNode, procs: Map<string, ProcessNode>, s: Style): string[] {
   return processRows(a, n, procs).map(({ p, level, pids }) => {
     const cmd = p.cmdline && p.cmdline.length > 0 ? p.cmdline : `[${p.comm}]`;
-    return `${'  '.repeat(level)}${s.id(pids)}  ${termSafe(clip(cmd, 100))}`;
+    return `${'  '.repeat(indentOf(level))}${s.dim(depthMark(level))}${s.id(pids)}  ${termSafe(clip(cmd, 100))}`;
   });
 }

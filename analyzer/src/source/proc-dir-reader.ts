@@ -1,12 +1,14 @@
 // Reads a folder laid out like /proc, the live /proc included, into entries. Only the
-// files the format names are read; links are read with readlink, never followed. Reads
-// that fail are recorded the way the collector records them: denied or vanished.
+// files the format names are read; links are read with readlink, never followed, and only
+// regular files are read (a FIFO or device in a hostile folder is a failed read, not a
+// hang), at most 4 MiB each. Reads that fail are recorded the way the collector records
+// them: denied or vanished.
 
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import type { EntrySink } from '../archive/entry.js';
 import { NS_LINK_NAMES } from '../procfs/ns-link.js';
 import { parsePid } from '../procfs/numbers.js';
-import { readInsideRoot } from './safe-read.js';
+import { readInsideRoot, readRegularCapped } from './safe-read.js';
 import type { FailedRead } from '../snapshot/view-data.js';
 
 const FILES = ['status', 'stat', 'cmdline', 'comm', 'cgroup'] as const;
@@ -24,8 +26,7 @@ function errnoOf(e: unknown): string {
 }
 
 function readCapped(path: string): Buffer {
-  const data = readFileSync(path);
-  return data.length > MAX_FILE ? data.subarray(0, MAX_FILE) : data;
+  return readRegularCapped(path, MAX_FILE).data;
 }
 
 export function readProcDir(dir: string, sink: EntrySink): ProcDirResult {

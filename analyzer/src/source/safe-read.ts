@@ -66,3 +66,36 @@ export function readInsideRoot(root: string, relPath: string, maxBytes: number):
     closeSync(fd);
   }
 }
+
+/** A file that is not a regular file (FIFO, device, socket, folder): never read. */
+export class NotRegularFile extends Error {
+  readonly code = 'ENOTREG';
+}
+
+/**
+ * Reads at most `maxBytes` of a regular file at `path`, never following a symlink in the
+ * last component (O_NOFOLLOW: ELOOP), never blocking on a FIFO or reading a device
+ * (O_NONBLOCK, then fstat: NotRegularFile). `size` is what fstat said, for limit checks;
+ * procfs files say 0 and are read up to the cap.
+ */
+export function readRegularCapped(path: string, maxBytes: number): { data: Buffer; size: number } {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new NotRegularFile(`${path}: not a regular file`);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    while (total < maxBytes) {
+      // procfs files report size 0: read them in 64 KiB steps; others in one read plus one byte to see the end.
+      const want = st.size > total ? st.size - total + 1 : 64 * 1024;
+      const buf = Buffer.allocUnsafe(Math.min(maxBytes - total, want, 1 << 20));
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      chunks.push(n === buf.length ? buf : buf.subarray(0, n));
+      total += n;
+    }
+    return { data: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total), size: st.size };
+  } finally {
+    closeSync(fd);
+  }
+}

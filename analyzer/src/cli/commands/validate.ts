@@ -14,10 +14,12 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
   const p = parseArgs(argv, FLAGS);
   if (p.positional.length === 0) throw new UsageError('validate needs at least one snapshot');
   const s = styleFrom(p, io);
+  // Before the loop: a bad limit flag is one usage error, not one error per snapshot.
+  const limits = limitsFrom(p);
   let code = 0;
   for (const input of p.positional) {
     try {
-      const view = await loadView(input, { limits: limitsFrom(p) });
+      const view = await loadView(input, { limits });
       if (view.problems.length === 0) {
         const procs = [...view.procs.values()].filter((r) => r.status !== null).length;
         io.stdout(
