@@ -406,6 +406,12 @@ read_view() {
         SELF_PID=${LINE_OUT%% *}
     elif [ -L "$PROC/self" ]; then
         SELF_PID=$(readlink "$PROC/self" 2>/dev/null)
+        # A real procfs given with --proc answers readlink with the readlink process,
+        # gone by now; the shell's own read of self/stat names the shell.
+        if [ -n "$SELF_PID" ] && [ ! -d "$PROC/$SELF_PID" ]; then
+            read_first_line "$PROC/self/stat"
+            SELF_PID=${LINE_OUT%% *}
+        fi
     fi
     is_pid "$SELF_PID" || SELF_PID=
 
@@ -455,11 +461,13 @@ read_view() {
     # The procfs mounts this view sees: hidepid= and subset= show up here.
     MOUNT_LINES=
     MOUNT_COUNT=0
+    VIEW_HIDEPID=
     if [ -f "$PROC/self/mountinfo" ]; then
         while IFS= read -r rv_line; do
             case $rv_line in
                 *' - proc '*)
-                    [ "$MOUNT_COUNT" -lt "$MAX_MOUNT_LINES" ] || break
+                    procfs_hidepid "$rv_line"
+                    [ "$MOUNT_COUNT" -lt "$MAX_MOUNT_LINES" ] || continue
                     json_string "$rv_line"
                     if [ "$MOUNT_COUNT" -eq 0 ]; then
                         MOUNT_LINES=$JSON_OUT
@@ -472,9 +480,37 @@ read_view() {
         done 2>/dev/null <"$PROC/self/mountinfo"
     fi
 
+    if [ -n "$VIEW_HIDEPID" ] && [ "$OPT_QUIET" != 1 ]; then
+        err "warning: $PROC is mounted with hidepid=$VIEW_HIDEPID: processes of other users may be missing; the snapshot says so (view.hidepid)"
+    fi
+
     SELF_ROOT=
     [ -n "$SELF_PID" ] && root_of "$SELF_PID" && SELF_ROOT=$ROOT_OUT
     :
+}
+
+# procfs_hidepid MOUNTINFO_LINE: when the line is the proc mount at $PROC, sets
+# VIEW_HIDEPID to its hidepid= value (empty for 0/off: every process visible). Lines come
+# in mount order, so the last mount at $PROC, the one on top, wins. A mount point with a
+# space or a backslash is escaped in mountinfo (\040) and never matches: hidepid then
+# goes unflagged, but the raw lines are in view.procfs_mounts.
+procfs_hidepid() {
+    ph_rest=${1#* * * * }
+    ph_point=${ph_rest%% *}
+    [ "$ph_point" = "${PROC:-/}" ] || return 0
+    ph_opts=${1##* - proc }
+    ph_opts=,${ph_opts#* },
+    VIEW_HIDEPID=
+    case $ph_opts in
+        *,hidepid=*)
+            ph_val=${ph_opts#*,hidepid=}
+            ph_val=${ph_val%%,*}
+            case $ph_val in
+                0 | off | *[!a-z0-9]*) ;;
+                *) VIEW_HIDEPID=$ph_val ;;
+            esac
+            ;;
+    esac
 }
 
 # root_of PID: sets ROOT_OUT to PID's root folder. In a --proc tree a root that is a
@@ -1196,6 +1232,8 @@ write_manifest() {
     wm_kver=$JSON_OUT
     wm_self=null
     [ -z "$SELF_PID" ] || wm_self=$SELF_PID
+    wm_hidepid=null
+    [ -z "$VIEW_HIDEPID" ] || wm_hidepid=\"$VIEW_HIDEPID\"
     json_id_or_null "$VIEW_UID"
     wm_uid=$JSON_OUT
     json_id_or_null "$VIEW_EUID"
@@ -1230,6 +1268,7 @@ write_manifest() {
         printf '    "kernel": {"release": %s, "version": %s},\n' "$wm_krel" "$wm_kver"
         printf '    "uptime_seconds": %s,\n' "$wm_up"
         printf '    "procfs_mounts": [%s],\n' "$MOUNT_LINES"
+        printf '    "hidepid": %s,\n' "$wm_hidepid"
         printf '    "uid": %s, "euid": %s,\n' "$wm_uid" "$wm_euid"
         printf '    "cap_eff": %s, "cap_prm": %s, "cap_bnd": %s\n' "$wm_ceff" "$wm_cprm" "$wm_cbnd"
         printf '  },\n'

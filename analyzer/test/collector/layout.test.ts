@@ -55,6 +55,8 @@ describe('capture of the real /proc', () => {
         expect(m.label).toBe(`layout-${name}`);
         expect(snap.topName).toMatch(new RegExp(`^nsnap-[A-Za-z0-9._-]+-layout-${name}-\\d{8}T\\d{6}Z$`));
         expect(m.source).toEqual({ proc: '/proc', live: true });
+        // This machine's /proc shows every process (hidepid.test.ts covers the rest).
+        expect(m.view.hidepid).toBeNull();
         expect(m.view.boot_id).toBe(readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim());
         expect(m.view.hostname).toBe(readFileSync('/proc/sys/kernel/hostname', 'utf8').trim());
         expect(m.counts.processes).toBeGreaterThan(5);
