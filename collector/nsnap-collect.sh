@@ -694,16 +694,25 @@ make_staging() {
     if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ] && [ ! -L /dev/shm ]; then
         ms_base=/dev/shm
     fi
-    WORK=$(mktemp -d "$ms_base/nsnap.XXXXXX" 2>/dev/null) || WORK=
+    WORK=
+    if command -v mktemp >/dev/null 2>&1; then
+        WORK=$(mktemp -d "$ms_base/nsnap.XXXXXX" 2>/dev/null) || WORK=
+    fi
     if [ -z "$WORK" ] || [ ! -d "$WORK" ]; then
         WORK=
-        # A read-only /tmp or no mktemp: a private folder next to the output instead.
+        # No mktemp, or it failed: mkdir makes the folder, private under umask 077 and
+        # never through a planted link (it fails on anything already there). First in
+        # the staging base, then, for a read-only /tmp, next to the output.
         abs_path "${OUT_DIR:-.}"
         ms_parent=$ABS_OUT
-        WORK=$ms_parent/.nsnap-stage.$$.$START_EPOCH
-        if ! mkdir "$WORK" 2>/dev/null; then
+        for ms_dir in "$ms_base" "$ms_parent"; do
+            # Named before it exists, so that a signal between the two leaves nothing.
+            WORK=$ms_dir/.nsnap-stage.$$.$START_EPOCH
+            mkdir "$WORK" 2>/dev/null && break
             WORK=
-            die "cannot create a staging folder in '${TMPDIR:-/tmp}' or '$ms_parent'; set TMPDIR to a writable folder"
+        done
+        if [ -z "$WORK" ]; then
+            die "cannot create a staging folder in '$ms_base' or '$ms_parent'; set TMPDIR to a writable folder"
         fi
     fi
     abs_path "$WORK"
