@@ -34,6 +34,8 @@ MAX_MOUNT_LINES=64
 MAX_LIST_ENTRIES=150000
 # Host and label are cut so that every entry name fits a ustar header (prefix <= 155).
 MAX_NAME_PART=48
+# From this many PID folders on, the GNU path copies with two cp at once.
+SPLIT_MIN=2000
 
 usage() {
     cat <<EOF
@@ -305,6 +307,8 @@ setup_env() {
     JOB_PID=
     JOB_RC=0
     TAR_PID=
+    JOB2_PID=
+    COUNT_PID=
     LSNS_PID=
     RENAMING=0
     NL='
@@ -318,12 +322,14 @@ setup_env() {
 # Removes everything this run created, except a finished output file. Safe to call
 # twice (from a signal trap and then from the EXIT trap).
 cleanup() {
-    for cu_pid in $JOB_PID $TAR_PID $LSNS_PID; do
+    for cu_pid in $JOB_PID $JOB2_PID $TAR_PID $COUNT_PID $LSNS_PID; do
         kill_tree "$cu_pid"
         wait "$cu_pid" 2>/dev/null
     done
     JOB_PID=
+    JOB2_PID=
     TAR_PID=
+    COUNT_PID=
     LSNS_PID=
     if [ -n "$TMP_OUT" ]; then
         if [ "$RENAMING" = 1 ] && [ ! -e "$TMP_OUT" ]; then
@@ -713,7 +719,14 @@ make_staging() {
     fi
     WORK=
     if command -v mktemp >/dev/null 2>&1; then
-        WORK=$(mktemp -d "$ms_base/nsnap.XXXXXX" 2>/dev/null) || WORK=
+        # mktemp only names it; our own mkdir makes it, after WORK holds the name: a
+        # signal while `mktemp -d` ran would leave a folder the trap does not know. mkdir
+        # fails on anything already there, so the random name is as safe as mktemp -d.
+        ms_name=$(mktemp -u "$ms_base/nsnap.XXXXXX" 2>/dev/null) || ms_name=
+        if [ -n "$ms_name" ]; then
+            WORK=$ms_name
+            mkdir "$WORK" 2>/dev/null || WORK=
+        fi
     fi
     if [ -z "$WORK" ] || [ ! -d "$WORK" ]; then
         WORK=
@@ -1013,6 +1026,19 @@ plan_copy() {
         fi
     done
     [ -z "$pc_fmt" ] || PC_NS="printf '$pc_fmt'$pc_args"
+    # A large view is copied by two cp at once (two cores; lsns mostly waits on the
+    # kernel): the second half of the PIDs goes to copy2.list.
+    pc_split=0
+    if [ "$COPY_MODE" = bulk ]; then
+        for pc_d in "$PROC"/[0-9]*; do
+            pc_split=$((pc_split + 1))
+        done
+        if [ "$pc_split" -ge "$SPLIT_MIN" ]; then
+            pc_split=$((pc_split / 2))
+        else
+            pc_split=0
+        fi
+    fi
     {
         if [ "$COPY_MODE" = bulk ] || [ "$STREAM" = 1 ]; then
             for pc_f in $pc_view; do
@@ -1034,9 +1060,15 @@ plan_copy() {
             printf '%s\n' "$pc_p" >&3
             PID_COUNT=$((PID_COUNT + 1))
             if [ "$COPY_MODE" = bulk ]; then
-                for pc_f in $PID_FILES ns; do
-                    printf '%s\n' "$pc_p/$pc_f"
-                done
+                if [ "$pc_split" -gt 0 ] && [ "$PID_COUNT" -gt "$pc_split" ]; then
+                    for pc_f in $PID_FILES ns; do
+                        printf '%s\n' "$pc_p/$pc_f"
+                    done >&6
+                else
+                    for pc_f in $PID_FILES ns; do
+                        printf '%s\n' "$pc_p/$pc_f"
+                    done
+                fi
             elif [ "$STREAM" = 1 ]; then
                 printf '%s/status\n%s/stat\n%s/comm\n%s/cgroup\n' "$pc_p" "$pc_p" "$pc_p" "$pc_p"
                 [ "$OPT_CMDLINE" = 0 ] || printf '%s/cmdline\n%s\n' "$pc_p" "$WORK/sep" >&4
@@ -1050,7 +1082,7 @@ plan_copy() {
                 printf '%s "$d/%s/"\n' "$pc_line" "$pc_p"
             fi
         done
-    } >"$WORK/copy.list" 3>"$WORK/pids.list" 4>"$WORK/copy.cmdline" 5>"$WORK/copy.ns" ||
+    } >"$WORK/copy.list" 3>"$WORK/pids.list" 4>"$WORK/copy.cmdline" 5>"$WORK/copy.ns" 6>"$WORK/copy2.list" ||
         die "cannot write to the staging folder '$WORK'"
     [ "$PID_COUNT" -gt 0 ] || die "no process folders in '$PROC' (is procfs mounted?); nothing was written"
 }
@@ -1060,9 +1092,20 @@ copy_processes() {
     cp_secs=$((COPY_TIMEOUT + PID_COUNT * COPY_MS_PER_PROCESS / 1000))
     if [ "$COPY_MODE" = bulk ]; then
         if [ -n "$XARGS_SIZE" ]; then set -- xargs -s "$XARGS_SIZE"; else set -- xargs; fi
-        run_job "$PROC" "$WORK/copy.list" /dev/null "$WORK/copy.err" "$cp_secs" \
-            "$@" cp -dR --parents --no-preserve=mode -t "$STAGE_PROC"
+        set -- "$@" cp -dR --parents --no-preserve=mode -t "$STAGE_PROC"
+        if [ -s "$WORK/copy2.list" ]; then
+            spawn "$PROC" "$WORK/copy2.list" /dev/null "$WORK/copy2.err" "$cp_secs" "$@"
+            JOB2_PID=$BG_PID
+        fi
+        run_job "$PROC" "$WORK/copy.list" /dev/null "$WORK/copy.err" "$cp_secs" "$@"
         job_timed_out && COPY_TIMED_OUT=1
+        if [ -n "$JOB2_PID" ]; then
+            wait "$JOB2_PID"
+            JOB_RC=$?
+            JOB2_PID=
+            job_timed_out && COPY_TIMED_OUT=1
+            cat "$WORK/copy2.err" >>"$WORK/copy.err" 2>/dev/null
+        fi
     else
         # One mkdir for every PID folder (busybox cp has no --parents), then the three
         # passes of stream_copy, or one cp per process, whose lines run in one sh under
@@ -1400,18 +1443,32 @@ finish_lsns() {
     LSNS_JSON="$LSNS_JSON, \"exit_code\": $rl_rc, \"file\": $rl_file}"
 }
 
-# Distinct namespace link targets captured: one pipeline, whatever the process count.
-count_namespaces() {
+# Distinct namespace link targets captured: one pipeline, whatever the process count,
+# started in the background as soon as the copy is done (it only reads the staged links)
+# and collected before the manifest is written. awk counts the distinct targets, no sort.
+# shellcheck disable=SC2016 # an awk program
+AWK_DISTINCT='{ if (!($0 in seen)) { seen[$0] = 1; n++ } } END { print n + 0 }'
+
+start_count_namespaces() {
+    # shellcheck disable=SC2016 # $0 belongs to the sh -c
     if [ "$FIND_PRINTF" = 1 ]; then
-        NS_COUNT=$(cd "$STAGE_PROC" && find . -path './[0-9]*/ns/*' -type l -printf '%l\n' 2>/dev/null |
-            sort -u | wc -l)
+        set -- sh -c 'find . -path "./[0-9]*/ns/*" -type l -printf "%l\n" 2>/dev/null | awk "$0"' "$AWK_DISTINCT"
     else
-        # One `ls -l` of every ns folder (the shell's glob names them), and awk counts
-        # the distinct targets: no walk of the whole tree, no sort.
-        NS_COUNT=$(cd "$STAGE_PROC" && printf '%s\n' [0-9]*/ns | xargs ls -l 2>/dev/null |
-            awk '/ -> / { sub(/.* -> /, ""); if (!($0 in seen)) { seen[$0] = 1; n++ } } END { print n + 0 }')
+        # One `ls -l` of every ns folder (the shell's glob names them): no walk of the
+        # whole tree.
+        set -- sh -c 'printf "%s\n" [0-9]*/ns | xargs ls -l 2>/dev/null | sed -n "s/.* -> //p" | awk "$0"' "$AWK_DISTINCT"
     fi
-    trim "$NS_COUNT"
+    spawn "$STAGE_PROC" /dev/null "$WORK/nscount" /dev/null 0 "$@"
+    COUNT_PID=$BG_PID
+}
+
+finish_count_namespaces() {
+    NS_COUNT=0
+    [ -n "$COUNT_PID" ] || return 0
+    wait "$COUNT_PID"
+    COUNT_PID=
+    read_first_line "$WORK/nscount"
+    trim "$LINE_OUT"
     NS_COUNT=$TRIM_OUT
     is_uint "$NS_COUNT" || NS_COUNT=0
 }
@@ -1676,13 +1733,14 @@ main() {
     start_lsns
     copy_processes
     parse_copy_errors
+    start_count_namespaces
     classify_copy
     find_inits
     copy_etc_files
     link_self
     copy_wslconfig
     finish_lsns
-    count_namespaces
+    finish_count_namespaces
     now
     END_ISO=$NOW_ISO
     END_EPOCH=$NOW_EPOCH

@@ -104,13 +104,15 @@ describe.skipIf(g.skip)('processes started by the collector', () => {
     expect(large.processes - small.processes).toBeGreaterThanOrEqual(990);
     const detail = `small ${JSON.stringify([...small.programs])}, large ${JSON.stringify([...large.programs])}`;
     // Equal, give or take the one `xargs rmdir` for processes that vanished before
-    // anything was read (there may be some in one run and none in the other), and the
+    // anything was read (there may be some in one run and none in the other), the second
+    // cp job (xargs, cp, timeout, and a cat of its messages) that a view of 2000 PID
+    // folders or more gets, which the other suites' processes can tip either way, and the
     // few programs per namespace init (readlink, mkdir, timeout, head for its
     // os-release) should another suite's namespaces come or go between the two runs.
     const perInit = 8 * Math.abs(large.inits - small.inits);
-    expect(Math.abs(large.execs - small.execs), detail).toBeLessThanOrEqual(2 + perInit);
-    // And small in absolute terms: one probe cp and one bulk cp.
-    expect(large.programs.get('cp'), detail).toBe(2);
+    expect(Math.abs(large.execs - small.execs), detail).toBeLessThanOrEqual(6 + perInit);
+    // And small in absolute terms: one probe cp and one or two bulk cp.
+    expect(large.programs.get('cp'), detail).toBeLessThanOrEqual(3);
     expect(large.execs, detail).toBeLessThan(60);
   });
 
@@ -121,9 +123,10 @@ describe.skipIf(g.skip)('processes started by the collector', () => {
     expect(large.processes - small.processes).toBeGreaterThanOrEqual(990);
     const detail = `small ${JSON.stringify([...small.programs])}, large ${JSON.stringify([...large.programs])}`;
     // xargs may cut its lists into one more batch (a tar, a hexdump, an ls) for 1000
-    // more processes, and namespace inits cost a few programs each, as above.
+    // more processes, vanished processes cost an `xargs rmdir`, and namespace inits a
+    // few programs each, as above.
     const perInit = 8 * Math.abs(large.inits - small.inits);
-    expect(Math.abs(large.execs - small.execs), detail).toBeLessThanOrEqual(6 + perInit);
+    expect(Math.abs(large.execs - small.execs), detail).toBeLessThanOrEqual(8 + perInit);
     // The old busybox path ran one cp per process.
     expect(large.programs.get('cp') ?? 0, detail).toBeLessThan(10);
     expect(large.execs, detail).toBeLessThan(90);
