@@ -812,7 +812,9 @@ stream_copy() {
         job_timed_out && STREAM_TIMED_OUT=1
         stream_failed "$sc_src" "$sc_dest" "$sc_l"
     fi
-    if [ -s "$sc_l.cmdline" ]; then
+    # Once a pass was stopped by its timeout the next ones are skipped: what they would
+    # read is then recorded as `timeout` (a process stuck in D state blocks them all).
+    if [ -s "$sc_l.cmdline" ] && [ "$STREAM_TIMED_OUT" = 0 ]; then
         if [ -n "$XARGS_SIZE" ]; then set -- xargs -s "$XARGS_SIZE"; else set -- xargs; fi
         run_job "$sc_src" "$sc_l.cmdline" "$sc_l.hex" "$sc_l.hexerr" "$cp_secs" \
             "$@" hexdump -v -e '32/1 "%02x" "\n"'
@@ -824,7 +826,7 @@ stream_copy() {
             sc_path=${sc_path%%: *}
             printf '%s\n' "$sc_path"
         done <"$sc_l.hexerr" >>"$sc_l.failed"
-        run_job "$sc_src" "$sc_l.hex" /dev/null "$sc_l.awkerr" "$cp_secs" \
+        run_job "$sc_src" "$sc_l.hex" /dev/null "$sc_l.awk2err" "$cp_secs" \
             awk -v dest="$sc_dest" -v list="$sc_l.cmdline" -v failed="$sc_l.failed" \
             -v sep="$WORK/sep" "$AWK_CMDLINE"
         if [ "$JOB_RC" -ne 0 ]; then
@@ -844,7 +846,7 @@ stream_copy() {
             stream_failed "$sc_src" "$sc_dest" "$sc_l"
         fi
     fi
-    if [ -s "$sc_l.ns" ]; then
+    if [ -s "$sc_l.ns" ] && [ "$STREAM_TIMED_OUT" = 0 ]; then
         # Busybox tar takes no list file (-T), and an archive per xargs batch cannot be
         # concatenated (tar stops at the first end marker): each batch is its own archive
         # LISTS.tar.<pid>, extracted one by one. Each link is named: a link folder keeps
@@ -866,12 +868,13 @@ stream_copy() {
             [ "$STREAM_TIMED_OUT" = 1 ] || {
                 run_job "$sc_dest" /dev/null /dev/null "$sc_l.xerr" "$cp_secs" tar -xf "$sc_tar"
                 job_timed_out && STREAM_TIMED_OUT=1
+                [ ! -s "$sc_l.xerr" ] || cat "$sc_l.xerr" >>"$sc_l.err"
             }
             rm -f "$sc_tar"
         done
     fi
     # A full or read-only staging folder shows in the writers' own messages.
-    for sc_f in awkerr xerr; do
+    for sc_f in awkerr awk2err; do
         [ ! -s "$sc_l.$sc_f" ] || cat "$sc_l.$sc_f" >>"$sc_l.err"
     done
     :
@@ -1007,8 +1010,10 @@ probe_stream() {
 # --- copying the processes -------------------------------------------------------------
 
 # Lists every PID folder (a builtin glob) and writes the copy instructions: for bulk,
-# the relative paths for one `xargs cp --parents`; for loop, a small sh script with one
-# cp per process. PIDS keeps the list for the checks afterwards.
+# the relative paths for `xargs cp --parents` (copy.list, and copy2.list for the second
+# cp of a large view); for the stream copy, its three lists (copy.list, copy.cmdline,
+# copy.ns); for the cp loop, a small sh script with one cp per process. pids.list keeps
+# the PIDs for the checks afterwards.
 plan_copy() {
     PID_FILES='status stat comm cgroup'
     [ "$OPT_CMDLINE" = 1 ] && PID_FILES='status stat cmdline comm cgroup'

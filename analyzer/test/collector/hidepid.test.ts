@@ -121,7 +121,10 @@ describe.skipIf(g.skip)('a capture as nobody on a procfs mounted with hidepid', 
       expect(new Set(uids)).toEqual(new Set([NOBODY]));
       expect(snap.pids).not.toContain(1);
       expect(snap.pids).toContain(m.view.self_pid);
-      expect(m.denied).toEqual([]);
+      // Other processes of nobody (another suite's, say) may refuse their ns links; the
+      // collector's own never do, and every status was readable.
+      expect(m.denied.filter((d) => d.path.startsWith(`proc/${m.view.self_pid}/`))).toEqual([]);
+      expect(m.denied.filter((d) => !/^proc\/\d+\/ns\//.test(d.path))).toEqual([]);
       expect(readdirSync(c.tmp)).toEqual([]);
     });
   }
