@@ -4,13 +4,17 @@
 // the collector starts. Needs root (the sleepers live in a fresh PID namespace made with
 // `unshare --pid --fork --mount-proc`, so one SIGKILL removes them all).
 //
-//   node bench/collector.mjs [--sizes 1000,5000] [--runs 3] [--json]
+//   node bench/collector.mjs [--sizes 1000,5000] [--runs 3] [--json] [--compare OLD.sh]
 //
-// Rows: (a) the collector under dash with GNU tools (bulk copy), (a') the same with its
-// staging folder on tmpfs (/dev/shm), which shows what the staging file system costs,
-// (b) under busybox sh with nothing but busybox on PATH (one cp per process), (c) the
-// baseline, `xargs cat` over status stat cmdline comm cgroup of every PID, and (d)
-// `lsns --output-all`. Times are wall-clock medians over --runs; the ratio is to (c).
+// Rows: (a) the collector under dash with GNU tools (bulk copy), staging in a folder of
+// the disk-backed TMPDIR, (a') the same with its staging folder on tmpfs (/dev/shm),
+// which shows what the staging file system costs, (b) under busybox sh with nothing but
+// busybox on PATH, staging on disk, (b') the same on tmpfs, (c) the baseline, `xargs
+// cat` over status stat cmdline comm cgroup of every PID, and (d) `lsns --output-all`.
+// With --compare OLD.sh, rows (a) to (b') also run OLD.sh (say, the collector of an
+// earlier commit: `git show HEAD~3:collector/nsnap-collect.sh > /tmp/old.sh`) on the same
+// sleepers, marked "before". Times are wall-clock medians over --runs; the ratio is to
+// (c). The machine's load shows in the cat row: compare ratios, not seconds.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
@@ -24,7 +28,7 @@ const SLEEP_ARG = '1000001';
 const FILES = ['status', 'stat', 'cmdline', 'comm', 'cgroup'];
 
 function parseArgs(argv) {
-  const opts = { sizes: [1000, 5000], runs: 3, json: false };
+  const opts = { sizes: [1000, 5000], runs: 3, json: false, compare: null };
   for (let i = 0; i < argv.length; i += 1) {
     const a = argv[i];
     if (a === '--json') opts.json = true;
@@ -33,8 +37,9 @@ function parseArgs(argv) {
         .split(',')
         .map(Number);
     else if (a === '--runs') opts.runs = Number(argv[++i]);
+    else if (a === '--compare') opts.compare = resolve(String(argv[++i] ?? ''));
     else if (a === '--help') {
-      process.stdout.write('usage: node bench/collector.mjs [--sizes 1000,5000] [--runs 3] [--json]\n');
+      process.stdout.write('usage: node bench/collector.mjs [--sizes 1000,5000] [--runs 3] [--json] [--compare OLD.sh]\n');
       process.exit(0);
     } else {
       process.stderr.write(`bench/collector.mjs: unknown option '${a}'\nhint: try --help\n`);
@@ -170,27 +175,27 @@ function processCount() {
   return readdirSync('/proc').filter((n) => /^[0-9]+$/.test(n)).length;
 }
 
-async function benchSize(n, runs, bbDir, tmpfs) {
+async function benchSize(n, runs, bbDir, tmpfs, compare) {
   const stop = await startSleepers(n);
   try {
     const out = mkdtempSync(join(tmpdir(), 'nsnap-bench-out-'));
     const tmp = mkdtempSync(join(tmpdir(), 'nsnap-bench-tmp-'));
     const shmTmp = tmpfs ? mkdtempSync('/dev/shm/nsnap-bench-') : null;
     const rows = [];
-    const tools = [
+    const collectorRows = (script, tag, spawns) => [
       {
-        key: 'collector-dash',
-        label: '(a) collector, dash + GNU',
-        argv: () => [hostTool('dash'), COLLECTOR, '--quiet', '-o', join(out, 'a.tar.gz')],
+        key: `collector-dash${tag}`,
+        label: `(a) collector, dash + GNU${tag ? ', before' : ''}`,
+        argv: () => [hostTool('dash'), script, '--quiet', '-o', join(out, 'a.tar.gz')],
         env: { ...process.env, TMPDIR: tmp },
-        spawns: true,
+        spawns,
       },
       ...(shmTmp
         ? [
             {
-              key: 'collector-dash-tmpfs',
-              label: "(a') collector, dash, staging on tmpfs",
-              argv: () => [hostTool('dash'), COLLECTOR, '--quiet', '-o', join(out, 'a2.tar.gz')],
+              key: `collector-dash-tmpfs${tag}`,
+              label: `(a') collector, dash, tmpfs${tag ? ', before' : ''}`,
+              argv: () => [hostTool('dash'), script, '--quiet', '-o', join(out, 'a2.tar.gz')],
               env: { ...process.env, TMPDIR: shmTmp },
               spawns: false,
             },
@@ -199,14 +204,29 @@ async function benchSize(n, runs, bbDir, tmpfs) {
       ...(bbDir
         ? [
             {
-              key: 'collector-busybox',
-              label: '(b) collector, busybox only',
-              argv: () => [join(bbDir, 'sh'), COLLECTOR, '--quiet', '-o', join(out, 'b.tar.gz')],
+              key: `collector-busybox${tag}`,
+              label: `(b) collector, busybox only${tag ? ', before' : ''}`,
+              argv: () => [join(bbDir, 'sh'), script, '--quiet', '-o', join(out, 'b.tar.gz')],
               env: { PATH: bbDir, TMPDIR: tmp },
-              spawns: true,
+              spawns,
             },
+            ...(shmTmp
+              ? [
+                  {
+                    key: `collector-busybox-tmpfs${tag}`,
+                    label: `(b') collector, busybox, tmpfs${tag ? ', before' : ''}`,
+                    argv: () => [join(bbDir, 'sh'), script, '--quiet', '-o', join(out, 'b2.tar.gz')],
+                    env: { PATH: bbDir, TMPDIR: shmTmp },
+                    spawns: false,
+                  },
+                ]
+              : []),
           ]
         : []),
+    ];
+    const tools = [
+      ...(compare ? collectorRows(compare, '-before', false) : []),
+      ...collectorRows(COLLECTOR, '', true),
       {
         key: 'cat',
         label: '(c) baseline: xargs cat',
@@ -298,7 +318,7 @@ async function main() {
   try {
     for (const n of opts.sizes) {
       if (!opts.json) process.stderr.write(`bench: ${n} sleepers…\n`);
-      rows.push(...(await benchSize(n, opts.runs, bbDir, tmpfs)));
+      rows.push(...(await benchSize(n, opts.runs, bbDir, tmpfs, opts.compare)));
     }
   } finally {
     if (bbDir) rmSync(bbDir, { recursive: true, force: true });

@@ -2,8 +2,8 @@
 // follows docs/format.md, the manifest validates, and the command line contract holds.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   COLLECTOR,
@@ -14,6 +14,7 @@ import {
   removeScratch,
   runCollector,
   snapFile,
+  snapLink,
   snapshotProblems,
   toolMissing,
 } from '../helpers/live.js';
@@ -55,6 +56,8 @@ describe('capture of the real /proc', () => {
         expect(m.label).toBe(`layout-${name}`);
         expect(snap.topName).toMatch(new RegExp(`^nsnap-[A-Za-z0-9._-]+-layout-${name}-\\d{8}T\\d{6}Z$`));
         expect(m.source).toEqual({ proc: '/proc', live: true });
+        // This machine's /proc shows every process (hidepid.test.ts covers the rest).
+        expect(m.view.hidepid).toBeNull();
         expect(m.view.boot_id).toBe(readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim());
         expect(m.view.hostname).toBe(readFileSync('/proc/sys/kernel/hostname', 'utf8').trim());
         expect(m.counts.processes).toBeGreaterThan(5);
@@ -209,5 +212,42 @@ describe('options', () => {
     expect(r.status).toBe(0);
     expect(snapshotProblems(out).problems).toEqual([]);
     expect(readdirSync(outDir)).toEqual(['s.tar.gz']);
+  });
+});
+
+describe('the busybox stream copy (one awk, one hexdump, tar for the links)', () => {
+  const g = gate(toolMissing('busybox'));
+  it.skipIf(g.skip)('gives back every byte of a command line, text files and links as they are', async () => {
+    assertGate(g);
+    // A process whose arguments hold every byte but NUL, newlines, backslashes and an
+    // empty argument; `; :` keeps sh from exec-ing sleep, so the cmdline stays its own.
+    const bytes = Array.from({ length: 255 }, (_, i) => `\\${(i + 1).toString(8).padStart(3, '0')}`).join('');
+    const child = spawn('sh', ['-c', `a=$(printf '${bytes}x'); exec sh -c 'sleep 100000; :' "$a" 'two\nlines' '' 'back\\slash'`], {
+      stdio: 'ignore',
+    });
+    try {
+      const pid = child.pid as number;
+      let want: Buffer = Buffer.alloc(0);
+      for (let i = 0; i < 200 && !want.includes('back'); i += 1) {
+        await new Promise((r) => setTimeout(r, 10));
+        want = readFileSync(`/proc/${pid}/cmdline`);
+      }
+      expect(want.length).toBeGreaterThan(255);
+      const env = busyboxEnv();
+      const out = join(privateDir('out'), 'bb.tar.gz');
+      const r = runCollector(['-o', out, '--quiet'], { shell: join(env.PATH as string, 'sh'), env: { ...env, TMPDIR: privateDir('tmp') } });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const { snap, problems } = snapshotProblems(out);
+      expect(problems).toEqual([]);
+      expect(readFileSync(join(snap.top, 'proc', String(pid), 'cmdline')).equals(want)).toBe(true);
+      expect(snapFile(snap, `${pid}/comm`)).toBe(readFileSync(`/proc/${pid}/comm`, 'utf8'));
+      expect(snapFile(snap, `${pid}/cgroup`)).toBe(readFileSync(`/proc/${pid}/cgroup`, 'utf8'));
+      expect(snapLink(snap, pid, 'pid')).toBe(readlinkSync(`/proc/${pid}/ns/pid`));
+      // A kernel thread's empty command line is an empty file, not a missing one.
+      expect(snapFile(snap, '2/cmdline')).toBe('');
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });

@@ -468,7 +468,14 @@ export interface ManifestShape {
   collector: { shell?: string; copy_mode?: string; cmdline?: boolean };
   label: string;
   source: { live: boolean; proc?: string };
-  view: { self_pid?: number | null; boot_id: string | null; hostname?: string | null; uid?: number | null };
+  view: {
+    self_pid?: number | null;
+    boot_id: string | null;
+    hostname?: string | null;
+    uid?: number | null;
+    procfs_mounts?: string[];
+    hidepid?: string | null;
+  };
   counts: { processes: number; namespaces?: number; denied?: number; vanished?: number; errors?: number };
   denied: { path: string; error: string }[];
   vanished: number[];
