@@ -101,7 +101,9 @@ describe.skipIf(g.skip)('processes started by the collector', () => {
     const large = await withLiveTree({ sleepers: 1005 }, async () => countExecs());
     expect(small.copyMode).toBe('bulk');
     expect(large.copyMode).toBe('bulk');
-    expect(large.processes - small.processes).toBeGreaterThanOrEqual(990);
+    // ~1000 more processes; other jobs on the machine may come and go between the two
+    // captures (a test's leftover watchdogs, the runner's workers), hence the margin.
+    expect(large.processes - small.processes).toBeGreaterThanOrEqual(950);
     const detail = `small ${JSON.stringify([...small.programs])}, large ${JSON.stringify([...large.programs])}`;
     // Equal, give or take the one `xargs rmdir` for processes that vanished before
     // anything was read (there may be some in one run and none in the other), the second
@@ -120,7 +122,9 @@ describe.skipIf(g.skip)('processes started by the collector', () => {
     const small = await withLiveTree({ sleepers: 5 }, async () => countExecs(true));
     const large = await withLiveTree({ sleepers: 1005 }, async () => countExecs(true));
     expect(large.copyMode).toBe('loop');
-    expect(large.processes - small.processes).toBeGreaterThanOrEqual(990);
+    // ~1000 more processes; other jobs on the machine may come and go between the two
+    // captures (a test's leftover watchdogs, the runner's workers), hence the margin.
+    expect(large.processes - small.processes).toBeGreaterThanOrEqual(950);
     const detail = `small ${JSON.stringify([...small.programs])}, large ${JSON.stringify([...large.programs])}`;
     // xargs may cut its lists into one more batch (a tar, a hexdump, an ls) for 1000
     // more processes, vanished processes cost an `xargs rmdir`, and namespace inits a
