@@ -9,8 +9,9 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { collectorPath } from '../../src/paths.js';
 import {
   assertGate,
   busyboxPath,
@@ -160,7 +161,11 @@ describe.skipIf(g.skip)('read-only staging places', () => {
   it('stages next to the output when TMPDIR is unset and /tmp and /dev/shm are read-only', () => {
     const outDir = privateDir('out');
     const out = join(outDir, 'snap.tar.gz');
-    // The output folder is below /tmp: bind it to /srv (empty by the FHS) first.
+    // The output folder is below /tmp: bind it to /srv (empty by the FHS) first. The
+    // checkout may be below /tmp too (CI clones into a temporary folder), so the script
+    // runs from a copy bound to /mnt.
+    const scriptDir = privateDir('script');
+    copyFileSync(collectorPath(), join(scriptDir, 'nsnap-collect.sh'));
     const env = { ...process.env };
     delete env.TMPDIR;
     const mount = hostTool('mount');
@@ -172,10 +177,15 @@ describe.skipIf(g.skip)('read-only staging places', () => {
         'private',
         hostTool('sh'),
         '-c',
-        `${mount} --bind "$1" /srv && ${mount} -t tmpfs -o ro,size=64k tmpfs /tmp && ${mount} -t tmpfs -o ro,size=64k tmpfs /dev/shm || exit 97; shift; exec "$@"`,
+        `${mount} --bind "$1" /srv && ${mount} --bind "$2" /mnt && ${mount} -t tmpfs -o ro,size=64k tmpfs /tmp && ${mount} -t tmpfs -o ro,size=64k tmpfs /dev/shm || exit 97; shift 2; exec "$@"`,
         'sh',
         outDir,
-        ...collectorArgv(['-o', '/srv/snap.tar.gz', '--quiet']),
+        scriptDir,
+        hostTool('dash'),
+        '/mnt/nsnap-collect.sh',
+        '-o',
+        '/srv/snap.tar.gz',
+        '--quiet',
       ],
       env,
     );
