@@ -18,6 +18,7 @@ import {
   accessSync,
   chmodSync,
   constants,
+  copyFileSync,
   existsSync,
   mkdtempSync,
   readdirSync,
@@ -379,7 +380,21 @@ export function removeScratch(): void {
   busyboxDir = null;
 }
 
-export const COLLECTOR = resolve('collector/nsnap-collect.sh');
+/**
+ * The collector script, as a copy in a folder anyone can read: tests run it as nobody,
+ * and the checkout may sit in a private folder (CI clones into a mode-700 temp folder).
+ */
+function readableCollector(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'nsnap-script-'));
+  chmodSync(dir, 0o755);
+  const copy = join(dir, 'nsnap-collect.sh');
+  copyFileSync(resolve('collector/nsnap-collect.sh'), copy);
+  chmodSync(copy, 0o755);
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return copy;
+}
+
+export const COLLECTOR = readableCollector();
 
 export interface RunResult {
   status: number | null;

@@ -260,7 +260,7 @@ export async function buildCorpus(): Promise<{ dir: string; cases: CorpusCase[];
     });
   }
   const badCrc = Buffer.from(validGz);
-  badCrc[badCrc.length - 8] ^= 0xff;
+  badCrc[badCrc.length - 8] = (badCrc[badCrc.length - 8] as number) ^ 0xff;
   add({ name: 'gzip with a wrong CRC', inputs: [file('bad-crc.tar.gz', badCrc)], validate: 2, tree: 2, names: ['gzip'] });
   add({
     name: 'gzip followed by trailing garbage',

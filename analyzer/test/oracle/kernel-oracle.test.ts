@@ -7,15 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { buildAnalysis } from '../../src/model/build.js';
 import type { Analysis, NamespaceNode } from '../../src/model/types.js';
 import { loadView } from '../../src/source/load.js';
 import type { ViewData } from '../../src/snapshot/view-data.js';
-import { buildLiveTree, liveSkipReason, MAX_DEPTH, MAX_FANOUT, type LiveTree, type NsSpec } from '../helpers/live.js';
+import { buildLiveTree, COLLECTOR, liveSkipReason, MAX_DEPTH, MAX_FANOUT, type LiveTree, type NsSpec } from '../helpers/live.js';
 
 // Absolute: nsenter --mount changes the working directory to the namespace's root.
-const COLLECTOR = resolve('collector/nsnap-collect.sh');
 const skip = liveSkipReason();
 if (skip && process.env.CI) throw new Error(`kernel-oracle tests must run in CI: ${skip}`);
 
