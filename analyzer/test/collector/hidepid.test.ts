@@ -25,12 +25,11 @@ import {
   snapFile,
   snapshotProblems,
   toolMissing,
+  AS_NOBODY,
+  NOBODY,
 } from '../helpers/live.js';
 
 afterAll(removeScratch);
-
-const NOBODY = 65534;
-const AS_NOBODY = ['setpriv', '--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups'];
 
 const g = gate(liveSkipReason(), toolMissing('setpriv'), toolMissing('busybox'), toolMissing('mount'));
 

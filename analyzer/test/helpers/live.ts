@@ -396,6 +396,10 @@ function readableCollector(): string {
 
 export const COLLECTOR = readableCollector();
 
+/** The unprivileged user the non-root tests capture as, and the prefix that runs as it. */
+export const NOBODY = 65534;
+export const AS_NOBODY = ['setpriv', '--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups'];
+
 export interface RunResult {
   status: number | null;
   signal: NodeJS.Signals | null;
