@@ -138,7 +138,7 @@ export async function loadViews(inputs: string[], p: Parsed, io?: Io): Promise<V
 export async function analyse(inputs: string[], p: Parsed, io?: Io): Promise<Analysis> {
   const rules = loadRules(list(p, 'rules'));
   const views = await loadViews(inputs, p, io);
-  const analysis = buildAnalysis(views);
+  const analysis = buildAnalysis(views, { sameBoot: bool(p, 'same-boot') });
   applyRoles(analysis, views, rules);
   return analysis;
 }

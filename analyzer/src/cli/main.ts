@@ -33,6 +33,8 @@ options for tree, ps, pid and diff:
                               markdown|html|dot (see docs/reports.md)
   --color, --no-color         force colour on or off (default: on for a terminal)
   --rules FILE                extra role rules, repeatable (see docs/roles.md)
+  --same-boot                 merge views whose boot ids differ although nothing
+                              proves one kernel (see docs/parent-edges.md)
 limits for untrusted snapshots (defaults in docs/format.md):
   --max-total-bytes N  --max-entries N  --max-entry-size N  --max-path-depth N
 

@@ -22,7 +22,7 @@ export interface SideResult {
 export async function analyseSide(inputs: string[], p: Parsed, loaded?: RuleSet): Promise<SideResult> {
   const rules = loaded ?? loadRules(list(p, 'rules'));
   const views = await loadViews(inputs, p);
-  const analysis = buildAnalysis(views);
+  const analysis = buildAnalysis(views, { sameBoot: p.flags.get('same-boot') === true });
   applyRoles(analysis, views, rules);
   return { analysis, selfPids: views.map((v) => v.selfPid) };
 }

@@ -5,28 +5,66 @@ import { NsnapError } from '../errors.js';
 import { INITIAL_INODES, NS_TYPES, type NsType } from '../procfs/ns-link.js';
 import type { ViewData } from '../snapshot/view-data.js';
 import { DiagnosticSink } from './diagnostics.js';
-import { buildPidModel, type PidClass } from './pid-namespaces.js';
+import { buildPidModel, compareInstances, instanceInode, type NestProof, type PidClass } from './pid-namespaces.js';
 import type { Analysis, ConfigModel, NamespaceNode, ProcessNode, ViewSummary } from './types.js';
+import { otherInstances } from './other-instances.js';
 import { UnionFind } from './union-find.js';
 import { viewProcs, type VProc } from './view-procs.js';
 
-/** Refuses views of different boots; that comparison is `nsnap diff`'s job. */
-export function checkSameBoot(views: ViewData[], diags?: DiagnosticSink): void {
+export interface BuildOptions {
+  /** Merge views with different boot ids without proof (the CLI's --same-boot). */
+  sameBoot?: boolean;
+}
+
+/**
+ * Views of one kernel are merged; views of different boots are not. A boot id alone does
+ * not decide it: LXC and systemd-nspawn give a container its own boot_id. Views with
+ * different boot ids are merged when the nesting proofs connect them (see
+ * docs/parent-edges.md, "One kernel, several boot ids"), or when the user says so.
+ */
+export function checkBoots(views: ViewData[], proofs: NestProof[], diags: DiagnosticSink, options: BuildOptions = {}): void {
   const known = views.filter((v) => v.bootId !== null);
-  const boots = new Set(known.map((v) => v.bootId));
-  if (boots.size > 1) {
+  const boots = [...new Set(known.map((v) => v.bootId as string))].sort();
+  if (boots.length > 1) {
+    const uf = new UnionFind();
+    for (const b of boots) uf.id(b);
+    const used: string[] = [];
+    for (const proof of proofs) {
+      const a = views[proof.outer]?.bootId;
+      const b = views[proof.inner]?.bootId;
+      if (!proof.kernel || !a || !b || a === b) continue;
+      uf.union(a, b);
+      used.push(`views ${proof.outer} and ${proof.inner}: ${proof.note}`);
+    }
     const list = known.map((v) => `${v.source}: ${v.bootId}`).join('; ');
-    throw new NsnapError('BOOT_MISMATCH', `these views come from different boots (${list}), so they cannot be merged`, {
-      hint: "to compare captures from different boots, use 'nsnap diff BEFORE AFTER'",
-    });
+    const connected = new Set(boots.map((b) => uf.findKey(b))).size === 1;
+    if (connected) {
+      diags.add(
+        'BOOT_ID_VIRTUALISED',
+        `the views report ${boots.length} boot ids (${list}) but share one kernel: ${used.join('; ')}`,
+        { bootIds: boots },
+      );
+    } else if (options.sameBoot) {
+      diags.add('BOOT_FORCED', `views with ${boots.length} boot ids (${list}) were merged on --same-boot, without proof`, {
+        bootIds: boots,
+      });
+    } else {
+      throw new NsnapError(
+        'BOOT_MISMATCH',
+        `these views report different boot ids (${list}), and nothing proves that they come from one kernel: no namespace inode (other than the initial ones) whose init has the same start time in two of them, and no view whose init is exactly one process of another view (same start time, comm and NSpid suffix)`,
+        {
+          hint: 'if they were captured on one machine without a reboot (LXC and systemd-nspawn give a container its own boot_id), add --same-boot to merge them anyway',
+        },
+      );
+    }
   }
   if (views.length > 1) {
     views.forEach((v, i) => {
-      if (v.bootId === null) diags?.add('BOOT_UNKNOWN', `view ${i} (${v.source}) has no boot_id; it is merged on trust`, {}, i);
+      if (v.bootId === null) diags.add('BOOT_UNKNOWN', `view ${i} (${v.source}) has no boot_id; it is merged on trust`, {}, i);
     });
     const kernels = new Set(views.map((v) => v.kernelRelease).filter((k) => k !== null));
     if (kernels.size > 1)
-      diags?.add('VIEWS_CONTRADICT', `views of one boot report different kernels: ${[...kernels].join(', ')}`, {
+      diags.add('VIEWS_CONTRADICT', `views of one boot report different kernels: ${[...kernels].join(', ')}`, {
         kernels: [...kernels] as string[],
       });
   }
@@ -38,9 +76,8 @@ interface GlobalProc {
   id: string;
 }
 
-export function buildAnalysis(views: ViewData[]): Analysis {
+export function buildAnalysis(views: ViewData[], options: BuildOptions = {}): Analysis {
   const diags = new DiagnosticSink();
-  checkSameBoot(views, diags);
   const procs = views.map((view, v) => viewProcs(view, v, diags));
   views.forEach((view, v) => {
     if (view.denied.length > 0 || view.vanished.length > 0) {
@@ -54,6 +91,7 @@ export function buildAnalysis(views: ViewData[]): Analysis {
   });
   const processUf = new UnionFind();
   const pid = buildPidModel(views, procs, diags, processUf);
+  checkBoots(views, pid.nesting, diags, options);
 
   // Wire ids for PID namespaces: real inodes, then synthetic ones in a stable order.
   const ids = new Map<PidClass, string>();
@@ -66,9 +104,9 @@ export function buildAnalysis(views: ViewData[]): Analysis {
     }
     return best ?? '~';
   };
-  const synthetic = pid.classes.filter((c) => c.inodes.length === 0);
+  const synthetic = pid.classes.filter((c) => c.instances.length === 0);
   synthetic.sort((a, b) => a.depth - b.depth || cmp(sortKeyOf(a), sortKeyOf(b)) || a.rep - b.rep);
-  for (const c of pid.classes) if (c.inodes.length > 0) ids.set(c, `pid:${c.inodes[0]}`);
+  for (const c of pid.classes) if (c.instances.length > 0) ids.set(c, `pid:${c.instances[0]}`);
   synthetic.forEach((c, i) => ids.set(c, `pid:?${i + 1}`));
 
   // Merge process records across views; the outermost record represents the process.
@@ -91,6 +129,7 @@ export function buildAnalysis(views: ViewData[]): Analysis {
     g.id = `${g.rep.nspid[0]}@${root ? ids.get(root) : `view${g.rep.view}`}`;
     for (const r of g.records) recordToGlobal.set(r, g);
   }
+  uniqueProcessIds([...globals.values()]);
 
   const processes: ProcessNode[] = [];
   const nsMembers = new Map<string, string[]>();
@@ -111,12 +150,13 @@ export function buildAnalysis(views: ViewData[]): Analysis {
   // Found by inode per type: the id string is made once per namespace, not once per
   // member (70k memberships at 10k processes).
   const byInode = new Map<NsType, Map<number, OtherNs>>(NS_TYPES.map((t) => [t, new Map()]));
-  const noteOther = (type: NsType, inode: number, via: 'member' | 'for-children' | 'lsns', view: number): string => {
+  const noteOther = (type: NsType, inode: number, via: 'member' | 'for-children' | 'lsns', view: number, instanceId?: string): string => {
     const known = byInode.get(type) as Map<number, OtherNs>;
-    let o = known.get(inode);
+    const split = instanceId === undefined ? otherIds.idInView(type, inode, view) : instanceId;
+    let o = split === null ? known.get(inode) : otherNs.get(split);
     if (!o) {
-      o = { id: `${type}:${inode}`, type, inode, seenVia: via, views: new Set(), lastView: -1 };
-      known.set(inode, o);
+      o = { id: split ?? `${type}:${inode}`, type, inode, seenVia: via, views: new Set(), lastView: -1 };
+      if (split === null) known.set(inode, o);
       otherNs.set(o.id, o);
     }
     if (via === 'member') o.seenVia = 'member';
@@ -126,6 +166,41 @@ export function buildAnalysis(views: ViewData[]): Analysis {
     }
     return o.id;
   };
+  // The other types' links, read from the first record (in view order) that could read
+  // each; then which instance of a reused inode each member is in (otherInstances).
+  const otherLinks = new Map<GlobalProc, Partial<Record<NsType, { inode: number; view: number }>>>();
+  for (const g of globals.values()) {
+    const links: Partial<Record<NsType, { inode: number; view: number }>> = {};
+    for (const type of OTHER_TYPES) {
+      for (const r of g.records) {
+        const inode = r.rec.ns[type];
+        if (inode === undefined) continue;
+        links[type] = { inode, view: r.view };
+        break;
+      }
+    }
+    otherLinks.set(g, links);
+  }
+  const reusedPid = new Map<number, number>();
+  for (const c of pid.classes) if (c.instances[0] !== undefined) reusedPid.set(c.inodes[0] as number, (reusedPid.get(c.inodes[0] as number) ?? 0) + 1);
+  const classById = new Map(pid.classes.map((c) => [ids.get(c) as string, c]));
+  const otherIds = otherInstances(
+    globals.values(),
+    {
+      links: (g) => otherLinks.get(g) ?? {},
+      era: (g) => {
+        const c = pid.classOfKey(g.rep.gkey);
+        return c && c.inodes.length === 1 && (reusedPid.get(c.inodes[0] as number) ?? 0) > 1 ? ids.get(c) : undefined;
+      },
+      eraInit: (era) => {
+        const init = classById.get(era)?.inits[0];
+        return init ? recordToGlobal.get(init) : undefined;
+      },
+      parent: (g) => (g.rep.parent ? (recordToGlobal.get(g.rep.parent) ?? null) : null),
+      views: (g) => g.records.map((r) => r.view),
+    },
+    diags,
+  );
   for (const g of globals.values()) {
     const rep = g.rep;
     const cls = pid.classOfKey(rep.gkey);
@@ -133,13 +208,8 @@ export function buildAnalysis(views: ViewData[]): Analysis {
     const ns: Partial<Record<NsType, string>> = {};
     if (cls) ns.pid = ids.get(cls) as string;
     for (const type of OTHER_TYPES) {
-      // The first record (in view order) that could read this link.
-      for (const r of g.records) {
-        const inode = r.rec.ns[type];
-        if (inode === undefined) continue;
-        ns[type] = noteOther(type, inode, 'member', r.view);
-        break;
-      }
+      const seen = otherLinks.get(g)?.[type];
+      if (seen) ns[type] = noteOther(type, seen.inode, 'member', seen.view, otherIds.idOf(g, type));
     }
     for (const r of g.records) {
       const tfc = r.rec.ns.time_for_children;
@@ -158,6 +228,7 @@ export function buildAnalysis(views: ViewData[]): Analysis {
       uid: rep.rec.status?.uid ?? null,
       starttime: rep.starttime,
       ns,
+      ...(g.records.some((r) => pid.inferred.has(r)) ? { placement: 'inferred' as const } : {}),
       views: g.records.length === 1 ? [rep.view] : [...new Set(g.records.map((r) => r.view))].sort((a, b) => a - b),
     };
     processes.push(node);
@@ -185,7 +256,7 @@ export function buildAnalysis(views: ViewData[]): Analysis {
     namespaces.push({
       id,
       type: 'pid',
-      inode: c.inodes[0] ?? null,
+      inode: c.instances[0] !== undefined ? instanceInode(c.instances[0]) : null,
       parent: c.parent ? (ids.get(c.parent) as string) : null,
       parentEvidence: c.parentEvidence,
       parentSupport: c.parentSupport,
@@ -200,7 +271,7 @@ export function buildAnalysis(views: ViewData[]): Analysis {
       processes: nsMembers.get(id) ?? [],
       init: initNode ? initNode.id : null,
       seenVia: c.seenVia,
-      synthetic: c.inodes.length === 0,
+      synthetic: c.instances.length === 0,
       children: c.children.map((k) => ids.get(k) as string).sort(),
       views: [...new Set(c.members.map((m) => m.view).concat(c.rootOf))].sort((a, b) => a - b),
     });
@@ -269,6 +340,31 @@ export function buildAnalysis(views: ViewData[]): Analysis {
   return { format: 'nsnap-analysis', formatVersion: 1, views: summaries, namespaces, processes, config, diagnostics: diags.sorted() };
 }
 
+/**
+ * A process id is "<PID in the outermost view that sees it>@<that view's PID namespace>".
+ * Within one boot a process is its PID plus its start time, so when the merged views hold
+ * two processes under one such id (the PID was reused between the captures), each gets
+ * its start time appended: "<pid>@<ns>~<starttime>" (then, only if even that repeats,
+ * "~v<view>.<pid>").
+ */
+function uniqueProcessIds(globals: GlobalProc[]): void {
+  const byId = new Map<string, GlobalProc[]>();
+  for (const g of globals) push(byId, g.id, g);
+  for (const [base, list] of byId) {
+    if (list.length < 2) continue;
+    for (const g of list) g.id = `${base}~${g.rep.starttime ?? `v${g.rep.view}.${g.rep.pid}`}`;
+    const again = new Map<string, GlobalProc[]>();
+    for (const g of list) push(again, g.id, g);
+    for (const [id, same] of again) if (same.length > 1) for (const g of same) g.id = `${id}~v${g.rep.view}.${g.rep.pid}`;
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 const OTHER_TYPES = NS_TYPES.filter((t): t is Exclude<NsType, 'pid'> => t !== 'pid');
 
 function commandLabel(p: ProcessNode): string {
@@ -297,7 +393,7 @@ function cmp(a: string, b: string): number {
 }
 
 function cmpNsId(a: NamespaceNode, b: NamespaceNode): number {
-  if (a.inode !== null && b.inode !== null) return a.inode - b.inode;
+  if (a.inode !== null && b.inode !== null) return compareInstances(a.id.slice(a.id.indexOf(':') + 1), b.id.slice(b.id.indexOf(':') + 1));
   if (a.inode !== null) return -1;
   if (b.inode !== null) return 1;
   return Number(a.id.slice(a.id.indexOf('?') + 1)) - Number(b.id.slice(b.id.indexOf('?') + 1));

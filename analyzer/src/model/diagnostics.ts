@@ -22,7 +22,13 @@ export type DiagnosticCode =
   | 'DISCONNECTED'
   | 'BOOT_UNKNOWN'
   | 'VIEWS_CONTRADICT'
-  | 'VIEW_PARTIAL';
+  | 'VIEW_PARTIAL'
+  | 'PARENT_STARTED_LATER'
+  | 'NS_REUSED'
+  | 'PID_NS_INFERRED'
+  | 'VIEW_PLACEMENT_AMBIGUOUS'
+  | 'BOOT_ID_VIRTUALISED'
+  | 'BOOT_FORCED';
 
 export interface DiagnosticInfo {
   severity: Severity;
@@ -58,6 +64,27 @@ export const DIAGNOSTICS: Record<DiagnosticCode, DiagnosticInfo> = {
   BOOT_UNKNOWN: { severity: 'warning', meaning: 'a view has no boot_id, so it cannot be proven to belong to the same boot' },
   VIEWS_CONTRADICT: { severity: 'error', meaning: 'views claim the same boot but report different kernels' },
   VIEW_PARTIAL: { severity: 'info', meaning: 'a view could not read everything (denied reads or vanished processes)' },
+  PARENT_STARTED_LATER: {
+    severity: 'warning',
+    meaning: 'the process named by PPid started after its child: the parent PID was reused, so the parent is left unknown',
+  },
+  NS_REUSED: {
+    severity: 'warning',
+    meaning: 'one namespace inode names two namespaces in different views (their inits started at different times): kept apart',
+  },
+  PID_NS_INFERRED: {
+    severity: 'info',
+    meaning: 'a setns entrant with unreadable links was placed in the only child namespace seen: a guess, marked inferred',
+  },
+  VIEW_PLACEMENT_AMBIGUOUS: {
+    severity: 'warning',
+    meaning: 'the init of a view matches several namespaces of another view: the two views are not merged',
+  },
+  BOOT_ID_VIRTUALISED: {
+    severity: 'info',
+    meaning: 'views report different boot ids but are proven to share one kernel (a container virtualises boot_id)',
+  },
+  BOOT_FORCED: { severity: 'warning', meaning: 'views with different boot ids were merged because --same-boot was given, without proof' },
 };
 
 export interface Diagnostic {

@@ -17,7 +17,11 @@ export const VIEW_LEVELS = ['wsl-vm', 'wsl-system-distro', 'wsl-user-distro', 'h
 export type ViewLevel = (typeof VIEW_LEVELS)[number];
 
 export interface NamespaceNode {
-  /** "pid:4026532257", or synthetic "pid:?3" when no inode is known. */
+  /**
+   * "pid:4026532257"; "pid:4026532257~2" for the second namespace seen under a reused
+   * inode (NS_REUSED; "~v3" when only view 3 saw it and its time cannot be told); or
+   * synthetic "pid:?3" when no inode is known.
+   */
   id: string;
   type: NsType;
   inode: number | null;
@@ -44,7 +48,10 @@ export interface NamespaceNode {
 }
 
 export interface ProcessNode {
-  /** Unique in the output: "<pid>@<namespace id of the outermost known level>". */
+  /**
+   * Unique in the output: "<pid>@<namespace id of the outermost known level>", plus
+   * "~<starttime>" when the merged views hold two processes under that PID (reused).
+   */
   id: string;
   /** PIDs outermost known level first; the last is the PID in its own namespace. */
   nspid: number[];
@@ -59,6 +66,8 @@ export interface ProcessNode {
   uid: number | null;
   starttime: number | null;
   ns: Partial<Record<NsType, string>>;
+  /** "inferred": its PID namespace is a guess (a setns entrant without readable links, PID_NS_INFERRED). */
+  placement?: 'inferred';
   views: number[];
 }
 

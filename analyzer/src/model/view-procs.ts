@@ -73,7 +73,20 @@ export function viewProcs(view: ViewData, v: number, diags: DiagnosticSink): Map
       diags.add('INIT_SELF_PARENT', `PID ${p.pid} (${p.comm}) in view ${v} names itself as its parent`, { pid: p.pid }, v);
       continue;
     }
-    p.parent = out.get(p.ppid) ?? null;
+    const q = out.get(p.ppid) ?? null;
+    // A parent cannot be younger than its child. When it is, the PPid names a process
+    // that took the parent's PID after the parent died (read between the two status
+    // reads): the real parent is unknown.
+    if (q !== null && q.starttime !== null && p.starttime !== null && q.starttime > p.starttime) {
+      diags.add(
+        'PARENT_STARTED_LATER',
+        `PID ${p.pid} (${p.comm}) in view ${v} names PID ${q.pid} (${q.comm}) as its parent, which started later (${q.starttime} > ${p.starttime} ticks): the parent PID was reused, so the parent is unknown`,
+        { pid: p.pid, ppid: q.pid, starttime: p.starttime, parentStarttime: q.starttime },
+        v,
+      );
+      continue;
+    }
+    p.parent = q;
   }
   cutCycles(out, v, diags);
   return out;

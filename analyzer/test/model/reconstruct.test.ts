@@ -125,8 +125,9 @@ describe('diagnostics as data', () => {
       writeFakeProc({
         procs: [
           { pid: 1, ppid: 0, ns: { pid: R } },
-          { pid: 10, ppid: 11 },
-          { pid: 11, ppid: 10 },
+          // Equal start times: the start-time check (PARENT_STARTED_LATER) cannot cut it.
+          { pid: 10, ppid: 11, starttime: 500 },
+          { pid: 11, ppid: 10, starttime: 500 },
           { pid: 12, ppid: 12 },
         ],
       }),
@@ -213,7 +214,7 @@ describe('diagnostics as data', () => {
     expect(codes(disagree)).toContain('PARENT_CONFLICT');
   });
 
-  it('refuses views of different boots and points to diff', async () => {
+  it('refuses views of different boots without proof of one kernel, and offers --same-boot, not diff', async () => {
     const a = await loadView(writeFakeProc({ procs: [{ pid: 1, ppid: 0 }], bootId: 'aaaa' }));
     const b = await loadView(writeFakeProc({ procs: [{ pid: 1, ppid: 0 }], bootId: 'bbbb' }));
     let caught: unknown;
@@ -224,7 +225,11 @@ describe('diagnostics as data', () => {
     }
     expect(caught).toBeInstanceOf(NsnapError);
     expect((caught as NsnapError).code).toBe('BOOT_MISMATCH');
-    expect((caught as NsnapError).hint).toContain('nsnap diff');
+    expect((caught as NsnapError).hint).toContain('--same-boot');
+    expect((caught as NsnapError).hint).not.toContain('diff');
+    expect((caught as NsnapError).message).toContain('nothing proves');
+    const forced = buildAnalysis([a, b], { sameBoot: true });
+    expect(forced.diagnostics.map((d) => d.code)).toContain('BOOT_FORCED');
   });
 });
 

@@ -16,7 +16,7 @@ import { bool, choice, list, parseArgs, type FlagSpec } from '../args.js';
 import { COMMON_FLAGS, styleFrom, type Io } from '../common.js';
 import { analyseSides } from '../side.js';
 
-const FLAGS: FlagSpec = { ...COMMON_FLAGS, all: 'boolean', ignore: 'list' };
+const FLAGS: FlagSpec = { ...COMMON_FLAGS, all: 'boolean', ignore: 'list', 'same-boot': 'boolean' };
 const FORMATS = ['text', 'json', 'yaml', 'markdown', 'html', 'dot'] as const;
 
 /** Takes `--before V...` and `--after V...` (views up to the next option) out of argv. */

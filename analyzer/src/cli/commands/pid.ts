@@ -11,7 +11,7 @@ import { parseArgs, str, type FlagSpec } from '../args.js';
 import { analyse, COMMON_FLAGS, formatFrom, styleFrom, type Io } from '../common.js';
 import { normaliseNsId } from './ns-arg.js';
 
-const FLAGS: FlagSpec = { ...COMMON_FLAGS, in: 'string' };
+const FLAGS: FlagSpec = { ...COMMON_FLAGS, in: 'string', 'same-boot': 'boolean' };
 
 export async function pidCommand(argv: string[], io: Io): Promise<number> {
   const p = parseArgs(argv, FLAGS);

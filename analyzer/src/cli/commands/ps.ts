@@ -8,7 +8,7 @@ import { list, parseArgs, type FlagSpec } from '../args.js';
 import { analyse, COMMON_FLAGS, formatFrom, styleFrom, type Io } from '../common.js';
 import { normaliseNsId } from './ns-arg.js';
 
-const FLAGS: FlagSpec = { ...COMMON_FLAGS, pid: 'list', comm: 'list', ns: 'list' };
+const FLAGS: FlagSpec = { ...COMMON_FLAGS, pid: 'list', comm: 'list', ns: 'list', 'same-boot': 'boolean' };
 
 export async function psCommand(argv: string[], io: Io): Promise<number> {
   const p = parseArgs(argv, FLAGS);

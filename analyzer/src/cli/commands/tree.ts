@@ -12,7 +12,7 @@ import { UsageError } from '../../errors.js';
 import { bool, parseArgs, str, type FlagSpec } from '../args.js';
 import { analyse, COMMON_FLAGS, styleFrom, treeFormatFrom, type Io, type TreeFormat } from '../common.js';
 
-const FLAGS: FlagSpec = { ...COMMON_FLAGS, processes: 'boolean', type: 'string' };
+const FLAGS: FlagSpec = { ...COMMON_FLAGS, processes: 'boolean', type: 'string', 'same-boot': 'boolean' };
 
 /** One renderer per report format; the type checker keeps the table complete. */
 const REPORTS: Record<Exclude<TreeFormat, 'text' | 'json' | 'yaml'>, (a: Analysis) => string> = {
