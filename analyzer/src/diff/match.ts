@@ -40,17 +40,7 @@ function identity(p: ProcessNode | undefined): string | null {
 export function matchNamespaces(before: Side, after: Side, sameBoot: boolean): Matching {
   const m = emptyMatching();
   const types = [...new Set([...before.byType.keys(), ...after.byType.keys()])];
-  if (sameBoot) {
-    for (const f of before.ns.values()) {
-      if (f.node.synthetic) continue;
-      const g = after.ns.get(f.node.id);
-      if (!g || g.node.synthetic) continue;
-      const i = identity(f.node.init ? before.procs.get(f.node.init) : undefined);
-      const j = identity(g.node.init ? after.procs.get(g.node.init) : undefined);
-      if (i !== null && j !== null && i !== j) continue; // the inode was reused by a new namespace
-      add(m, f.node.id, g.node.id, 1);
-    }
-  }
+  if (sameBoot) matchByInode(before, after, m);
   // Whatever is left (everything, across boots; synthetic ids, in one boot) by structure.
   const unmatched = (side: Side, type: NsType, done: Map<string, string>): NsFeatures[] =>
     (side.byType.get(type) ?? []).filter((f) => !done.has(f.node.id) && (!sameBoot || f.node.synthetic));
@@ -74,6 +64,46 @@ export function matchNamespaces(before: Side, after: Side, sameBoot: boolean): M
       add(m, x.a.node.id, x.b.node.id, x.score);
   }
   return m;
+}
+
+/**
+ * One boot: a namespace is the one with the same inode, unless that inode now names
+ * another namespace. A PID namespace whose init is another process (PID in its own
+ * namespace plus start time) was replaced; the same init under another id (a side that
+ * merged views and named a reused inode's later namespace "~2") is the same namespace.
+ * The other types follow their PID namespaces: a mount namespace whose members lived in
+ * a replaced PID namespace, and in none matched to the other side's, was replaced too.
+ */
+function matchByInode(before: Side, after: Side, m: Matching): void {
+  const initOf = (side: Side, f: NsFeatures): string | null => identity(f.node.init ? side.procs.get(f.node.init) : undefined);
+  const byInode = new Map<string, NsFeatures[]>();
+  for (const g of after.ns.values()) {
+    if (g.node.synthetic || g.node.inode === null) continue;
+    const key = `${g.node.type}:${g.node.inode}`;
+    byInode.set(key, [...(byInode.get(key) ?? []), g]);
+  }
+  const replaced = new Set<string>();
+  const pass = (pid: boolean): void => {
+    for (const f of before.ns.values()) {
+      if (f.node.synthetic || f.node.inode === null || (f.node.type === 'pid') !== pid) continue;
+      const free = (byInode.get(`${f.node.type}:${f.node.inode}`) ?? []).filter((g) => !m.backward.has(g.node.id));
+      let g: NsFeatures | undefined;
+      if (pid) {
+        const i = initOf(before, f);
+        g = i === null ? undefined : free.find((c) => initOf(after, c) === i);
+        g ??= free.find((c) => c.node.id === f.node.id && (i === null || initOf(after, c) === null));
+        if (!g && free.length > 0) replaced.add(f.node.id);
+      } else {
+        const owners = new Set(f.owners.map((o) => m.forward.get(o)).filter((o): o is string => o !== undefined));
+        g = free.find((c) => c.owners.some((o) => owners.has(o)));
+        // Without a matched owner, the same id is the same namespace unless it lived in a replaced one.
+        g ??= free.find((c) => c.node.id === f.node.id && !f.owners.some((o) => replaced.has(o)));
+      }
+      if (g) add(m, f.node.id, g.node.id, 1);
+    }
+  };
+  pass(true);
+  pass(false);
 }
 
 /** The fixed matches plus the previous pass's structural ones, for the parent term. */

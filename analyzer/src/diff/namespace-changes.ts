@@ -31,19 +31,39 @@ function initFirst(f: NsFeatures, side: Side): CommandCount[] {
 
 export function namespaceChanges(before: Side, after: Side, m: Matching, sameBoot: boolean): Change[] {
   const changes: Change[] = [];
-  const owned = ownedNamespaces(before, m.forward).concat(ownedNamespaces(after, m.backward));
-  const withOf = new Map<string, string[]>();
-  const ownedIds = new Set<string>();
-  for (const [child, owner] of owned) {
-    ownedIds.add(child);
-    withOf.set(owner, [...(withOf.get(owner) ?? []), child]);
-  }
+  // One list per side: in one boot both sides can hold a namespace under the same id (an
+  // inode that died and was reused), and each side's "with it" names only its own.
+  const ownership = (side: Side, matched: Map<string, string>): { withOf: Map<string, string[]>; owned: Set<string> } => {
+    const withOf = new Map<string, string[]>();
+    const owned = new Set<string>();
+    for (const [child, owner] of ownedNamespaces(side, matched)) {
+      owned.add(child);
+      withOf.set(owner, [...(withOf.get(owner) ?? []), child]);
+    }
+    return { withOf, owned };
+  };
+  const ownedBefore = ownership(before, m.forward);
+  const ownedAfter = ownership(after, m.backward);
+  // Unmatched namespaces by type and inode, to say when one replaced the other.
+  const unmatchedInodes = (side: Side, matched: Map<string, string>): Map<string, string> => {
+    const out = new Map<string, string>();
+    for (const f of side.ns.values())
+      if (!matched.has(f.node.id) && f.node.inode !== null && !out.has(`${f.node.type}:${f.node.inode}`))
+        out.set(`${f.node.type}:${f.node.inode}`, f.node.id);
+    return out;
+  };
+  const goneInodes = sameBoot ? unmatchedInodes(before, m.forward) : new Map<string, string>();
+  const newInodes = sameBoot ? unmatchedInodes(after, m.backward) : new Map<string, string>();
   const addedOrRemoved = (f: NsFeatures, side: Side, other: Map<string, string>, kind: 'namespace-added' | 'namespace-removed'): void => {
-    if (ownedIds.has(f.node.id)) return;
+    const { withOf, owned } = kind === 'namespace-removed' ? ownedBefore : ownedAfter;
+    if (owned.has(f.node.id)) return;
     const n = f.node;
     const parent = n.parent ? side.ns.get(n.parent) : undefined;
     const processes = initFirst(f, side);
     const withIds = (withOf.get(n.id) ?? []).sort();
+    const inodeKey = `${n.type}:${n.inode}`;
+    const replacedBy = kind === 'namespace-removed' && n.inode !== null ? (newInodes.get(inodeKey) ?? null) : null;
+    const replaces = kind === 'namespace-added' && n.inode !== null ? (goneInodes.get(inodeKey) ?? null) : null;
     const where = parent ? ` under ${nsName(parent.node.label, parent.node.id)}` : '';
     const what =
       kind === 'namespace-removed'
@@ -51,11 +71,17 @@ export function namespaceChanges(before: Side, after: Side, m: Matching, sameBoo
         : `new ${nsWord(n.type)} ${nsName(n.label, n.id)}${where}`;
     const procs = f.memberCount > 0 ? `, ${plural(f.memberCount, 'process', 'processes')}: ${commList(processes)}` : '';
     const also = withIds.length > 0 ? `; with it ${withIds.join(', ')}` : '';
+    const reuse =
+      replacedBy !== null
+        ? `; replaced: its inode now names a new namespace (${replacedBy} in AFTER)`
+        : replaces !== null
+          ? `; it replaces ${replaces} of BEFORE, which is gone, under the same inode`
+          : '';
     const c: NamespaceAddedOrRemoved = {
       kind,
       before: kind === 'namespace-removed' ? n.id : null,
       after: kind === 'namespace-added' ? n.id : null,
-      summary: `${what}${procs}${also}`,
+      summary: `${what}${procs}${also}${reuse}`,
       type: n.type,
       role: n.role,
       label: n.label,
@@ -64,6 +90,7 @@ export function namespaceChanges(before: Side, after: Side, m: Matching, sameBoo
       parentMatch: n.parent ? (other.get(n.parent) ?? null) : null,
       processes,
       with: withIds,
+      replaced: replacedBy ?? replaces,
     };
     changes.push(c);
   };

@@ -88,8 +88,13 @@ export interface NamespaceAddedOrRemoved extends Base {
   /** That parent's match on the other side, when it has one. */
   parentMatch: string | null;
   processes: CommandCount[];
-  /** Namespaces of other types whose members all came or went with this one. */
+  /** Namespaces of other types whose members all came or went with this one (this side's only). */
   with: string[];
+  /**
+   * One boot only: the namespace on the other side that holds the same inode and is not
+   * matched to this one (the namespace died and the kernel gave its inode to a new one).
+   */
+  replaced: string | null;
 }
 
 export interface NamespaceMoved extends Base {

@@ -112,7 +112,8 @@ describe('nsnap diff on the WSL samples', () => {
     expect((await diff(on[0] as string, off[0] as string, '--bogus')).code).toBe(2);
     const mixed = await diff('--before', on[0] as string, off[0] as string, '--after', off[0] as string);
     expect(mixed.code).toBe(2);
-    expect(mixed.stderr).toMatch(/different boots/);
+    expect(mixed.stderr).toMatch(/different boot ids/);
+    expect(mixed.stderr).toMatch(/--same-boot/);
   });
 
   it('splits --before and --after lists', () => {
