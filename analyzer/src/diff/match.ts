@@ -82,28 +82,40 @@ function matchByInode(before: Side, after: Side, m: Matching): void {
     const key = `${g.node.type}:${g.node.inode}`;
     byInode.set(key, [...(byInode.get(key) ?? []), g]);
   }
-  const replaced = new Set<string>();
-  const pass = (pid: boolean): void => {
-    for (const f of before.ns.values()) {
-      if (f.node.synthetic || f.node.inode === null || (f.node.type === 'pid') !== pid) continue;
-      const free = (byInode.get(`${f.node.type}:${f.node.inode}`) ?? []).filter((g) => !m.backward.has(g.node.id));
-      let g: NsFeatures | undefined;
-      if (pid) {
-        const i = initOf(before, f);
-        g = i === null ? undefined : free.find((c) => initOf(after, c) === i);
-        g ??= free.find((c) => c.node.id === f.node.id && (i === null || initOf(after, c) === null));
-        if (!g && free.length > 0) replaced.add(f.node.id);
-      } else {
-        const owners = new Set(f.owners.map((o) => m.forward.get(o)).filter((o): o is string => o !== undefined));
-        g = free.find((c) => c.owners.some((o) => owners.has(o)));
-        // Without a matched owner, the same id is the same namespace unless it lived in a replaced one.
-        g ??= free.find((c) => c.node.id === f.node.id && !f.owners.some((o) => replaced.has(o)));
-      }
-      if (g) add(m, f.node.id, g.node.id, 1);
-    }
-  };
-  pass(true);
-  pass(false);
+  const free = (f: NsFeatures): NsFeatures[] =>
+    (byInode.get(`${f.node.type}:${f.node.inode}`) ?? []).filter((g) => !m.backward.has(g.node.id));
+  const known = (f: NsFeatures): boolean => !f.node.synthetic && f.node.inode !== null;
+  const pids = [...before.ns.values()].filter((f) => f.node.type === 'pid' && known(f));
+  // PID namespaces: the same init first (whatever the ids), then the same id when an init is unknown.
+  for (const f of pids) {
+    const i = initOf(before, f);
+    const g = i === null ? undefined : free(f).find((c) => initOf(after, c) === i);
+    if (g) add(m, f.node.id, g.node.id, 1);
+  }
+  for (const f of pids) {
+    if (m.forward.has(f.node.id)) continue;
+    const i = initOf(before, f);
+    const g = free(f).find((c) => c.node.id === f.node.id && (i === null || initOf(after, c) === null));
+    if (g) add(m, f.node.id, g.node.id, 1);
+  }
+  // Replaced: unmatched, and its inode names a namespace on the other side.
+  const replaced = new Set(pids.filter((f) => !m.forward.has(f.node.id) && byInode.has(`pid:${f.node.inode}`)).map((f) => f.node.id));
+  // A namespace of another type went with a replaced PID namespace when every member is in
+  // one, or is the creator (the parent of its init) — as the model splits them.
+  const creators = new Set<string>();
+  for (const id of replaced) {
+    const init = before.ns.get(id)?.node.init;
+    const parent = init ? before.procs.get(init)?.parent : null;
+    if (parent) creators.add(parent);
+  }
+  const wentWith = (f: NsFeatures): boolean =>
+    f.members.length > 0 && f.members.every((p) => (p.ns.pid !== undefined && replaced.has(p.ns.pid)) || creators.has(p.id));
+  for (const f of before.ns.values()) {
+    if (f.node.type === 'pid' || !known(f) || wentWith(f)) continue;
+    const owners = new Set(f.owners.map((o) => m.forward.get(o)).filter((o): o is string => o !== undefined));
+    const g = free(f).find((c) => c.owners.some((o) => owners.has(o))) ?? free(f).find((c) => c.node.id === f.node.id);
+    if (g) add(m, f.node.id, g.node.id, 1);
+  }
 }
 
 /** The fixed matches plus the previous pass's structural ones, for the parent term. */

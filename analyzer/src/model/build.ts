@@ -39,11 +39,9 @@ export function checkBoots(views: ViewData[], proofs: NestProof[], diags: Diagno
     const list = known.map((v) => `${v.source}: ${v.bootId}`).join('; ');
     const connected = new Set(boots.map((b) => uf.findKey(b))).size === 1;
     if (connected) {
-      diags.add(
-        'BOOT_ID_VIRTUALISED',
-        `the views report ${boots.length} boot ids (${list}) but share one kernel: ${used.join('; ')}`,
-        { bootIds: boots },
-      );
+      diags.add('BOOT_ID_VIRTUALISED', `the views report ${boots.length} boot ids (${list}) but share one kernel: ${used.join('; ')}`, {
+        bootIds: boots,
+      });
     } else if (options.sameBoot) {
       diags.add('BOOT_FORCED', `views with ${boots.length} boot ids (${list}) were merged on --same-boot, without proof`, {
         bootIds: boots,
@@ -182,7 +180,8 @@ export function buildAnalysis(views: ViewData[], options: BuildOptions = {}): An
     otherLinks.set(g, links);
   }
   const reusedPid = new Map<number, number>();
-  for (const c of pid.classes) if (c.instances[0] !== undefined) reusedPid.set(c.inodes[0] as number, (reusedPid.get(c.inodes[0] as number) ?? 0) + 1);
+  for (const c of pid.classes)
+    if (c.instances[0] !== undefined) reusedPid.set(c.inodes[0] as number, (reusedPid.get(c.inodes[0] as number) ?? 0) + 1);
   const classById = new Map(pid.classes.map((c) => [ids.get(c) as string, c]));
   const otherIds = otherInstances(
     globals.values(),

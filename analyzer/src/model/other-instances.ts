@@ -3,7 +3,8 @@
 // container's mnt, ipc and uts namespaces are made with its PID namespace and die with
 // it. So when the PID namespace's inode was reused (NS_REUSED), an inode of another type
 // whose members each belong to exactly one of those PID namespace instances (as a member,
-// or as an ancestor of its init: the creator, such as `unshare`) is split the same way.
+// or as the direct parent of its init: the creator, such as `unshare --fork`) is split
+// the same way.
 // A namespace that also holds anything else (the host's mount namespace, shared by both
 // containers) is one namespace and stays one.
 
@@ -41,18 +42,11 @@ export function otherInstances<G>(members: Iterable<G>, input: OtherInput<G>, di
   }
   const idOf = new Map<G, Map<NsType, string>>();
   const inView = new Map<string, string>();
-  const ancestorsOf = new Map<string, Set<G>>();
-  const ancestors = (era: string): Set<G> => {
-    let set = ancestorsOf.get(era);
-    if (set) return set;
-    set = new Set();
-    let cur: G | null = input.eraInit(era) ?? null;
-    for (let i = 0; cur !== null && i < 4096 && !set.has(cur); i += 1) {
-      set.add(cur);
-      cur = input.parent(cur);
-    }
-    ancestorsOf.set(era, set);
-    return set;
+  // Only the init's direct parent counts as the creator: further ancestors (a shell, the
+  // host's init) were there before and stay after.
+  const creator = (era: string): G | null => {
+    const init = input.eraInit(era);
+    return init === undefined ? null : input.parent(init);
   };
   for (const [base, group] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const eras = [...new Set(group.members.map((g) => input.era(g)).filter((e): e is string => e !== undefined))];
@@ -61,7 +55,7 @@ export function otherInstances<G>(members: Iterable<G>, input: OtherInput<G>, di
     let shared = false;
     for (const g of group.members) {
       const own = input.era(g);
-      const era = own ?? single(eras.filter((e) => ancestors(e).has(g)));
+      const era = own ?? single(eras.filter((e) => creator(e) === g));
       if (era === undefined) {
         shared = true;
         break;

@@ -309,7 +309,8 @@ function matchAcrossViews(
     return out;
   });
   const rootOf = procs.map((m, v) => {
-    for (const p of m.values()) if (p.len === 1 && p.rec.ns.pid !== undefined) return { key: inst.key(v, p.rec.ns.pid), inode: p.rec.ns.pid };
+    for (const p of m.values())
+      if (p.len === 1 && p.rec.ns.pid !== undefined) return { key: inst.key(v, p.rec.ns.pid), inode: p.rec.ns.pid };
     return null;
   });
   const linksDisagree = (a: VProc, p: VProc): boolean =>
