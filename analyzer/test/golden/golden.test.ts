@@ -1,5 +1,6 @@
 // Golden outputs for the samples: the source post's question, answered, and the merged
-// live capture. NSNAP_UPDATE_GOLDEN=1 rewrites the expected files after a deliberate change.
+// live capture. NSNAP_UPDATE_GOLDEN=1 rewrites the expected files after a deliberate change;
+// without it a missing expected file is a failure, never a file written in passing.
 
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -26,7 +27,8 @@ describe('golden outputs for the samples', () => {
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       const file = `analyzer/test/golden/expected/${name}`;
-      if (process.env.NSNAP_UPDATE_GOLDEN || !existsSync(file)) writeFileSync(file, r.stdout);
+      if (process.env.NSNAP_UPDATE_GOLDEN === '1') writeFileSync(file, r.stdout);
+      expect(existsSync(file), `${file} is missing; run with NSNAP_UPDATE_GOLDEN=1 to write it, then review the diff`).toBe(true);
       expect(r.stdout).toBe(readFileSync(file, 'utf8'));
     });
   }
