@@ -19,13 +19,17 @@ export interface DiffOptions {
   selfPids?: { before: Array<number | null>; after: Array<number | null> };
 }
 
-/** One boot on both sides, when every view says which boot it is. */
+/**
+ * One boot on both sides, when every view says which boot it is and the sides share a
+ * boot id. A side may hold several (a container with its own boot_id, merged on proof of
+ * one kernel: docs/parent-edges.md); one shared id puts both sides on one kernel.
+ */
 export function sameBoot(before: Analysis, after: Analysis): boolean {
   const boots = (a: Analysis): Set<string | null> => new Set(a.views.map((v) => v.bootId));
   const b = boots(before);
   const a = boots(after);
-  if (b.has(null) || a.has(null) || b.size !== 1 || a.size !== 1) return false;
-  return [...b][0] === [...a][0];
+  if (b.has(null) || a.has(null) || b.size === 0 || a.size === 0) return false;
+  return [...b].some((id) => a.has(id));
 }
 
 export function diffAnalyses(before: Analysis, after: Analysis, options: DiffOptions = {}): DiffResult {
