@@ -313,6 +313,7 @@ function matchAcrossViews(
       if (p.len === 1 && p.rec.ns.pid !== undefined) return { key: inst.key(v, p.rec.ns.pid), inode: p.rec.ns.pid };
     return null;
   });
+  const slotCache = new Map<number, Map<string, VProc[]>>();
   const linksDisagree = (a: VProc, p: VProc): boolean =>
     a.rec.ns.pid !== undefined && p.rec.ns.pid !== undefined && inst.key(a.view, a.rec.ns.pid) !== inst.key(p.view, p.rec.ns.pid);
 
@@ -378,6 +379,17 @@ function matchAcrossViews(
   }
   return proofs;
 
+  /** Per view, once: processes by (namespace instance, PID inside it). */
+  function slotsOf(v: number): Map<string, VProc[]> {
+    let slots = slotCache.get(v);
+    if (slots) return slots;
+    slots = new Map();
+    for (const a of (procs[v] as Map<number, VProc>).values())
+      if (a.rec.ns.pid !== undefined) push(slots, `${inst.key(v, a.rec.ns.pid)}|${a.last}`, a);
+    slotCache.set(v, slots);
+    return slots;
+  }
+
   function matchProcesses(outer: number, inner: number, offset: number, anchor: string): void {
     const idx = byIdentity[outer] as Map<string, VProc[]>;
     const anchorSet = uf.findKey(anchor);
@@ -401,9 +413,7 @@ function matchAcrossViews(
     }
     // Reuse of a PID is provable for the same PID slot of the same namespace instance:
     // same instance, same last NSpid entry, different start time.
-    const slots = new Map<string, VProc[]>();
-    for (const a of (procs[outer] as Map<number, VProc>).values())
-      if (a.rec.ns.pid !== undefined) push(slots, `${inst.key(outer, a.rec.ns.pid)}|${a.last}`, a);
+    const slots = slotsOf(outer);
     for (const p of (procs[inner] as Map<number, VProc>).values()) {
       if (matchedInner.has(p) || p.rec.ns.pid === undefined) continue;
       const key = inst.key(inner, p.rec.ns.pid);
