@@ -5,11 +5,13 @@
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { rmSync } from 'node:fs';
 import { buildAnalysis } from '../../src/model/build.js';
 import type { Analysis } from '../../src/model/types.js';
 import { NsnapError } from '../../src/errors.js';
 import { memView } from '../helpers/mem-view.js';
-import type { FakeProc } from '../helpers/fake-proc.js';
+import { writeFakeProc, type FakeProc } from '../helpers/fake-proc.js';
+import { cli } from '../helpers/run-cli.js';
 
 const R = 4026531836;
 const X = 4026532300;
@@ -205,6 +207,23 @@ describe('one kernel, several boot ids', () => {
     expect(`${e.message} ${e.hint}`).not.toMatch(/\bdiff\b/);
     const forced = buildAnalysis([host('aaaa'), container('cccc', false, 9000)], { sameBoot: true });
     expect(codes(forced)).toContain('BOOT_FORCED');
+  });
+
+  it('nsnap tree refuses without proof (exit 2, naming --same-boot) and merges with --same-boot', async () => {
+    const a = writeFakeProc({ procs: [{ pid: 1, ppid: 0, comm: 'init', ns: { pid: R } }], bootId: 'aaaa' });
+    const b = writeFakeProc({ procs: [{ pid: 1, ppid: 0, comm: 'systemd' }], bootId: 'cccc' });
+    try {
+      const refused = await cli('tree', a, b);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/--same-boot/);
+      expect(refused.stderr).not.toMatch(/\bdiff\b/);
+      const forced = await cli('tree', '--same-boot', '--format', 'json', a, b);
+      expect(forced.code).toBe(0);
+      expect((JSON.parse(forced.stdout) as Analysis).diagnostics.map((d) => d.code)).toContain('BOOT_FORCED');
+    } finally {
+      rmSync(a, { recursive: true, force: true });
+      rmSync(b, { recursive: true, force: true });
+    }
   });
 
   it('does not take the constant initial inode as proof', () => {
