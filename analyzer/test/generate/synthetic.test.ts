@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildAnalysis } from '../../src/model/build.js';
 import { loadView } from '../../src/source/load.js';
-import { generateSynthetic, modelDepth } from '../../src/generate/synthetic.js';
-import { writeViews } from '../../src/generate/write-views.js';
+import { generateSynthetic, modelDepth } from '../../../tools/generate/synthetic.js';
+import { writeViews } from '../../../tools/generate/write-views.js';
 import { NS_TYPES } from '../../src/procfs/ns-link.js';
 
 const OPTS = { processes: 400, pidNamespaces: 40, maxDepth: 32, seed: 7 };

@@ -7,10 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { checkManifest } from '../../src/snapshot/manifest.js';
 import { writeSnapshot, type SnapshotSpec } from '../../src/snapshot/writer.js';
 import { loadView } from '../../src/source/load.js';
-import { scenarioFromText } from '../../src/generate/scenario.js';
-import { renderView } from '../../src/generate/view-render.js';
-import { writeViews } from '../../src/generate/write-views.js';
-import { indexModel } from '../../src/generate/boot-model.js';
+import { scenarioFromText } from '../../../tools/generate/scenario.js';
+import { renderView } from '../../../tools/generate/view-render.js';
+import { writeViews } from '../../../tools/generate/write-views.js';
+import { indexModel } from '../../../tools/generate/boot-model.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'nsnap-gen-'));
 
