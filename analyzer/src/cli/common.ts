@@ -13,17 +13,64 @@ import { bool, choice, list, num, type FlagSpec, type Parsed } from './args.js';
 import { createProgress } from './progress.js';
 import { applyRoles, loadRules } from '../roles/index.js';
 
-export const COMMON_FLAGS: FlagSpec = {
-  format: 'string',
-  color: 'boolean',
-  'no-color': 'boolean',
-  quiet: 'boolean',
-  'max-total-bytes': 'number',
-  'max-entries': 'number',
-  'max-entry-size': 'number',
-  'max-path-depth': 'number',
-  help: 'boolean',
-  rules: 'list',
+const MIB = 1024 * 1024;
+
+/** Bytes as --help shows a default: "1 GiB", "16 MiB". */
+function bytesText(n: number): string {
+  if (n % (1024 * MIB) === 0) return `${n / (1024 * MIB)} GiB (${n})`;
+  if (n % MIB === 0) return `${n / MIB} MiB (${n})`;
+  return String(n);
+}
+
+/** Every command: help, quiet, and the limits for untrusted snapshots (docs/format.md). */
+export const BASE_FLAGS: FlagSpec = {
+  help: { kind: 'boolean', short: 'h', help: 'show this help' },
+  quiet: { kind: 'boolean', help: 'no progress line on stderr' },
+  'max-total-bytes': {
+    kind: 'number',
+    value: 'N',
+    help: 'refuse a snapshot over N uncompressed bytes',
+    default: bytesText(DEFAULT_LIMITS.maxTotalBytes),
+  },
+  'max-entries': {
+    kind: 'number',
+    value: 'N',
+    help: 'refuse a snapshot of more than N entries',
+    default: String(DEFAULT_LIMITS.maxEntries),
+  },
+  'max-entry-size': {
+    kind: 'number',
+    value: 'N',
+    help: 'refuse a snapshot with one entry over N bytes',
+    default: bytesText(DEFAULT_LIMITS.maxEntrySize),
+  },
+  'max-path-depth': {
+    kind: 'number',
+    value: 'N',
+    help: 'refuse entries nested deeper than N below the top folder',
+    default: String(DEFAULT_LIMITS.maxPathDepth),
+  },
+};
+
+export const STYLE_FLAGS: FlagSpec = {
+  color: { kind: 'boolean', help: 'colour the text output even when it is not a terminal' },
+  'no-color': { kind: 'boolean', help: 'never colour (NO_COLOR=1 does the same)', default: 'colour on a terminal only' },
+};
+
+export const FORMAT_FLAG: FlagSpec = {
+  format: { kind: 'string', values: ['text', 'json', 'yaml'], default: 'text', help: 'output format' },
+};
+
+export const RULES_FLAG: FlagSpec = {
+  rules: { kind: 'list', value: 'FILE', help: 'extra role rules (docs/roles.md); repeatable' },
+};
+
+/** The options of the reading commands tree, ps, pid and diff. */
+export const COMMON_FLAGS: FlagSpec = { ...FORMAT_FLAG, ...STYLE_FLAGS, ...RULES_FLAG, ...BASE_FLAGS };
+
+/** Text output of tree, ps, pid and diff: cut to the terminal's width unless --wide. */
+export const WIDE_FLAG: FlagSpec = {
+  wide: { kind: 'boolean', help: 'on a terminal, do not cut lines to its width (a pipe never cuts)' },
 };
 
 export const DATA_FORMATS = ['text', 'json', 'yaml'] as const;
@@ -44,6 +91,8 @@ export interface Io {
   /** For the progress line (cli/progress.ts); absent means no progress is drawn. */
   stderrIsTTY?: boolean;
   columns?: number;
+  /** The terminal width of stdout, when it is a terminal (cli/width.ts). */
+  stdoutColumns?: number;
   now?: () => number;
 }
 

@@ -34,9 +34,16 @@ const TABLE: [keyof Limits, number, number, string][] = [
 
 describe('limit flags', () => {
   it('has one flag per limit, all listed in --help', async () => {
-    const help = (await cli('--help')).stdout;
     expect(Object.keys(LIMIT_INFO).sort()).toEqual(Object.keys(DEFAULT_LIMITS).sort());
-    for (const info of Object.values(LIMIT_INFO)) expect(help).toContain(`${info.flag} N`);
+    for (const command of ['tree', 'ps', 'pid', 'diff', 'validate', 'redact']) {
+      const help = (await cli(command, '--help')).stdout;
+      for (const [key, info] of Object.entries(LIMIT_INFO)) {
+        // The flag, and on the next line its default, computed from DEFAULT_LIMITS.
+        const at = help.indexOf(`--${info.flag.slice(2)} N`);
+        expect(at, `${command} --help lists ${info.flag}`).toBeGreaterThan(-1);
+        expect(help.slice(at).split('\n')[1]).toContain(String(DEFAULT_LIMITS[key as keyof typeof DEFAULT_LIMITS]));
+      }
+    }
   });
 
   for (const kind of ['tarball', 'folder'] as const) {
@@ -82,7 +89,7 @@ describe('limit flags', () => {
           expect(r.stderr).toMatch(message);
           expect(r.stderr.split('\n').filter((l) => l !== '')).toEqual([
             expect.stringMatching(/^nsnap: option/),
-            "  hint: try 'nsnap --help'",
+            `  hint: try 'nsnap ${command} --help'`,
           ]);
         }
       }

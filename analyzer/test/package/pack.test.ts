@@ -21,7 +21,14 @@ function packSkipReason(): string | null {
 const g = gate(packSkipReason());
 
 /** Files a user is told to create (README), planted in the checkout to prove they stay out. */
-const USER_FILES = ['snap.tar.gz', 'snap-shared.tar.gz', 'snap-shared.tar.gz.map.json', 'report.md', 'tree.html', 'nsnap-vm-x-20260101T000000Z.tar.gz'];
+const USER_FILES = [
+  'snap.tar.gz',
+  'snap-shared.tar.gz',
+  'snap-shared.tar.gz.map.json',
+  'report.md',
+  'tree.html',
+  'nsnap-vm-x-20260101T000000Z.tar.gz',
+];
 
 let work = '';
 let tarball = '';
@@ -72,14 +79,18 @@ describe.skipIf(g.skip)(`the packed package${g.reason ? ` (skipped: ${g.reason})
     expect(files).toContain('analyzer/rules/wsl.yaml');
     expect(files).toContain('docs/format.md');
     expect(files).toContain('README.md');
-    const allowed = /^(package\.json|README\.md|bin\/nsnap|dist\/.+\.(js|cjs|json)|collector\/[^/]+\.sh|schemas\/[^/]+\.json|analyzer\/rules\/[^/]+\.yaml|docs\/[^/]+\.md)$/;
+    const allowed =
+      /^(package\.json|README\.md|bin\/nsnap|dist\/.+\.(js|cjs|json)|collector\/[^/]+\.sh|schemas\/[^/]+\.json|analyzer\/rules\/[^/]+\.yaml|docs\/[^/]+\.md)$/;
     expect(files.filter((f) => !allowed.test(f))).toEqual([]);
     expect(files.filter((f) => /\.ts$|\.map$|test|generate|\.tar\.gz$|map\.json$/.test(f))).toEqual([]);
   });
 
   it('installs globally into a prefix and runs tree, collect, validate and diff from another folder', () => {
     const prefix = join(work, 'prefix');
-    ok(run('npm', ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball], work), 'npm install -g');
+    ok(
+      run('npm', ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball], work),
+      'npm install -g',
+    );
     // Only the runtime dependencies came along.
     const deps = readdirSync(join(prefix, 'lib', 'node_modules', 'nsnap', 'node_modules'));
     expect(deps).toContain('ajv');
@@ -92,7 +103,9 @@ describe.skipIf(g.skip)(`the packed package${g.reason ? ` (skipped: ${g.reason})
     expect(ok(run(nsnap, ['tree'], elsewhere), 'nsnap tree')).toMatch(/pid namespaces/);
     ok(run(nsnap, ['collect', '--quiet', '-o', 'x.tar.gz'], elsewhere), 'nsnap collect');
     ok(run(nsnap, ['collect', '--quiet', '--label', 'other', '-o', 'y.tar.gz'], elsewhere), 'nsnap collect');
-    expect(ok(run(nsnap, ['validate', 'x.tar.gz', 'y.tar.gz'], elsewhere), 'nsnap validate')).toMatch(/^ok {2}x\.tar\.gz: .*\nok {2}y\.tar\.gz: /);
+    expect(ok(run(nsnap, ['validate', 'x.tar.gz', 'y.tar.gz'], elsewhere), 'nsnap validate')).toMatch(
+      /^ok {2}x\.tar\.gz: .*\nok {2}y\.tar\.gz: /,
+    );
     const diff = run(nsnap, ['diff', 'x.tar.gz', 'y.tar.gz'], elsewhere);
     // 0 or 1: two live captures may differ (processes come and go); 2 would be trouble.
     expect([0, 1], diff.stderr).toContain(diff.status);

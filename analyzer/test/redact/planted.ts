@@ -5,7 +5,15 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cgroupText, cmdlineBytes, commText, kernelComm, statText, statusText, type ProcText } from '../../../tools/generate/procfs-text.js';
+import {
+  cgroupText,
+  cmdlineBytes,
+  commText,
+  kernelComm,
+  statText,
+  statusText,
+  type ProcText,
+} from '../../../tools/generate/procfs-text.js';
 import type { Manifest } from '../../src/snapshot/manifest.js';
 import { writeSnapshot, type ProcEntry } from '../../src/snapshot/writer.js';
 

@@ -5,10 +5,10 @@ import { loadView } from '../../source/load.js';
 import { NsnapError } from '../../errors.js';
 import { termSafe } from '../../render/escape.js';
 import { parseArgs, type FlagSpec } from '../args.js';
-import { COMMON_FLAGS, limitsFrom, styleFrom, type Io } from '../common.js';
+import { BASE_FLAGS, limitsFrom, STYLE_FLAGS, styleFrom, type Io } from '../common.js';
 import { UsageError } from '../../errors.js';
 
-const FLAGS: FlagSpec = { ...COMMON_FLAGS };
+export const FLAGS: FlagSpec = { ...STYLE_FLAGS, ...BASE_FLAGS };
 
 export async function validateCommand(argv: string[], io: Io): Promise<number> {
   const p = parseArgs(argv, FLAGS);
