@@ -133,6 +133,20 @@ function fileSize(path: string): number {
   }
 }
 
+/** The problem that says a tarball or folder is no snapshot at all: no manifest. */
+export const NOT_A_SNAPSHOT = 'this is not an nsnap snapshot (no nsnap.json)';
+
+/**
+ * A view's problems with the real cause first: without nsnap.json every other entry is
+ * "unexpected", and the missing manifest, found last, is the one that explains them.
+ */
+export function problemsCauseFirst<T extends { path: string; message: string }>(problems: T[]): T[] {
+  const missing = problems.findIndex((p) => p.path === 'nsnap.json' && p.message.startsWith('missing'));
+  if (missing === -1) return problems;
+  const rest = problems.filter((_, i) => i !== missing);
+  return [{ ...(problems[missing] as T), message: NOT_A_SNAPSHOT }, ...rest];
+}
+
 /**
  * Loads every named view (or the live /proc) and refuses invalid snapshots. With `io`, one
  * progress line on stderr covers all views (compressed bytes of all tarballs, entries).
@@ -167,9 +181,16 @@ export async function loadViews(inputs: string[], p: Parsed, io?: Io): Promise<V
       doneEntries += entries;
       if (view.problems.length > 0) {
         // One sentence: the first problem names the file and the entry; validate lists them all.
-        const first = view.problems[0] as { path: string; message: string };
-        const rest = view.problems.length - 1;
+        const problems = problemsCauseFirst(view.problems);
+        const first = problems[0] as { path: string; message: string };
+        const rest = problems.length - 1;
         const more = rest > 0 ? ` (and ${rest} more ${rest === 1 ? 'problem' : 'problems'})` : '';
+        if (first.message === NOT_A_SNAPSHOT) {
+          throw new NsnapError('NOT_A_SNAPSHOT', `${name}: ${NOT_A_SNAPSHOT}`, {
+            exitCode: 1,
+            hint: "snapshots are written by 'nsnap collect' (or sh collector/nsnap-collect.sh)",
+          });
+        }
         throw new NsnapError('INVALID_SNAPSHOT', `${name}: ${first.path}: ${first.message}${more}`, {
           exitCode: 1,
           hint: `run 'nsnap validate ${name}' for every problem`,

@@ -70,6 +70,11 @@ describe.skipIf(g.skip)(`the packed package${g.reason ? ` (skipped: ${g.reason})
     if (work !== '') rmSync(work, { recursive: true, force: true });
   });
 
+  it('.gitignore covers every file the README tells users to create', () => {
+    const r = spawnSync('git', ['check-ignore', '--no-index', ...USER_FILES, 'before/a.tar.gz', 'x.tgz'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.stdout.trim().split('\n').sort()).toEqual([...USER_FILES, 'before/a.tar.gz', 'x.tgz'].sort());
+  });
+
   it('holds the built analyzer, collector, schemas, rules, docs and README, and nothing else', () => {
     expect(files).toContain('bin/nsnap');
     expect(files).toContain('dist/cli/main.js');

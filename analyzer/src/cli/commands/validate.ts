@@ -5,7 +5,7 @@ import { loadView } from '../../source/load.js';
 import { NsnapError } from '../../errors.js';
 import { termSafe } from '../../render/escape.js';
 import { parseArgs, type FlagSpec } from '../args.js';
-import { BASE_FLAGS, limitsFrom, STYLE_FLAGS, styleFrom, type Io } from '../common.js';
+import { BASE_FLAGS, limitsFrom, NOT_A_SNAPSHOT, problemsCauseFirst, STYLE_FLAGS, styleFrom, type Io } from '../common.js';
 import { UsageError } from '../../errors.js';
 
 export const FLAGS: FlagSpec = { ...STYLE_FLAGS, ...BASE_FLAGS };
@@ -27,8 +27,10 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
         );
       } else {
         code = Math.max(code, 1);
-        for (const prob of view.problems)
-          io.stdout(`${s.error('invalid')}  ${termSafe(input)}: ${termSafe(prob.path)}: ${termSafe(prob.message)}\n`);
+        for (const prob of problemsCauseFirst(view.problems)) {
+          const where = prob.message === NOT_A_SNAPSHOT ? '' : `${termSafe(prob.path)}: `;
+          io.stdout(`${s.error('invalid')}  ${termSafe(input)}: ${where}${termSafe(prob.message)}\n`);
+        }
       }
     } catch (e) {
       if (!(e instanceof NsnapError)) throw e;
