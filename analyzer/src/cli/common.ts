@@ -68,6 +68,12 @@ export const RULES_FLAG: FlagSpec = {
 /** The options of the reading commands tree, ps, pid and diff. */
 export const COMMON_FLAGS: FlagSpec = { ...FORMAT_FLAG, ...STYLE_FLAGS, ...RULES_FLAG, ...BASE_FLAGS };
 
+/** A hint with every `nsnap COMMAND` written the way this user runs nsnap. */
+export function hintFor(hint: string, io: Io): string {
+  const prog = io.prog ?? 'nsnap';
+  return prog === 'nsnap' ? hint : hint.replace(/(^|[\s'`(])nsnap (?=[a-z])/g, `$1${prog} `);
+}
+
 /** Text output of tree, ps, pid and diff: cut to the terminal's width unless --wide. */
 export const WIDE_FLAG: FlagSpec = {
   wide: { kind: 'boolean', help: 'on a terminal, do not cut lines to its width (a pipe never cuts)' },
@@ -91,6 +97,8 @@ export interface Io {
   /** For the progress line (cli/progress.ts); absent means no progress is drawn. */
   stderrIsTTY?: boolean;
   columns?: number;
+  /** How the user runs nsnap, for hints: './bin/nsnap' in a clone's root folder (see main.ts). */
+  prog?: string;
   /** The terminal width of stdout, when it is a terminal (cli/width.ts). */
   stdoutColumns?: number;
   now?: () => number;

@@ -2,12 +2,13 @@
 // touches process.argv, stdout and the exit code.
 //   0 success, 1 invalid snapshot or nothing found, 2 usage or unusable input, 3 internal error.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { NsnapError, UsageError } from '../errors.js';
 import { PROJECT_ROOT } from '../paths.js';
 import { termSafe } from '../render/escape.js';
 import { HelpRequested, type FlagSpec } from './args.js';
-import type { Io } from './common.js';
+import { hintFor, type Io } from './common.js';
 import { commandHelp, OVERVIEW } from './help.js';
 
 /** A command: its option table (for its help page) and what it does. */
@@ -97,7 +98,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       io.stderr(`nsnap: ${termSafe(e.message).replace(/\\x0a/g, '\n')}\n`);
       // A usage error points at the help of the command in use.
       const hint = e instanceof UsageError && name !== undefined && loader(name) !== undefined ? `try 'nsnap ${name} --help'` : e.hint;
-      if (hint) io.stderr(`  hint: ${hint}\n`);
+      if (hint) io.stderr(`  hint: ${hintFor(hint, io)}\n`);
       return e.exitCode;
     }
     const err = e as Error;
@@ -107,6 +108,15 @@ export async function run(argv: string[], io: Io): Promise<number> {
     if (io.env.NSNAP_DEBUG) io.stderr(`${err?.stack ?? ''}\n`);
     return 3;
   }
+}
+
+/**
+ * How to run nsnap in a hint: in the root folder of a clone (the TypeScript sources are
+ * there) it is './bin/nsnap'; an installed package is on PATH as 'nsnap'.
+ */
+function programName(): string {
+  const clone = existsSync(join(PROJECT_ROOT, 'analyzer', 'src'));
+  return clone && process.cwd() === PROJECT_ROOT ? './bin/nsnap' : 'nsnap';
 }
 
 export async function main(): Promise<void> {
@@ -126,6 +136,7 @@ export async function main(): Promise<void> {
     stderrIsTTY: process.stderr.isTTY === true,
     columns: process.stderr.columns,
     stdoutColumns: process.stdout.columns,
+    prog: programName(),
     env: process.env,
   });
   flush();

@@ -1,10 +1,9 @@
 // Every --max-* limit flag: a lowered limit refuses (exit 2) naming the limit, the entry
 // and the flag; raising it lets the same input through; a bad value is a usage error.
 
+import { scratchDir } from '../helpers/scratch.js';
 import { describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_LIMITS, LIMIT_INFO, type Limits } from '../../src/archive/limits.js';
 import { cli } from '../helpers/run-cli.js';
@@ -19,7 +18,7 @@ async function snapshot(): Promise<{ tarball: string; folder: string }> {
     { name: `${TOP}/proc/1/root/etc/os-release`, content: 'ID=corpus\n' },
   ];
   const tarball = await writeTarGz('limits.tar.gz', validItems({ extra }));
-  const folder = mkdtempSync(join(tmpdir(), 'nsnap-limits-'));
+  const folder = scratchDir('nsnap-limits-');
   execFileSync('tar', ['-xzf', tarball, '-C', folder]);
   return { tarball, folder: join(folder, TOP) };
 }

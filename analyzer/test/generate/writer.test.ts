@@ -1,7 +1,7 @@
 // Writer round trip: spec -> tarball -> loadView gives back the same processes, NSpid and
 // ns inodes, and the same spec gives the same bytes.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { scratchDir } from '../helpers/scratch.js';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkManifest } from '../../src/snapshot/manifest.js';
@@ -12,7 +12,7 @@ import { renderView } from '../../../tools/generate/view-render.js';
 import { writeViews } from '../../../tools/generate/write-views.js';
 import { indexModel } from '../../../tools/generate/boot-model.js';
 
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'nsnap-gen-'));
+const tmp = (): string => scratchDir('nsnap-gen-');
 
 // Three nested levels, one view per level; the inner view's collector is not root.
 const NESTED = `

@@ -2,8 +2,7 @@
 // command lines, comm, cgroup paths, wsl.conf, .wslconfig, lsns COMMAND and the manifest.
 // Built with the real writer and the generator's procfs text, so it is a valid snapshot.
 
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { scratchDir } from '../helpers/scratch.js';
 import { join } from 'node:path';
 import {
   cgroupText,
@@ -17,7 +16,7 @@ import {
 import type { Manifest } from '../../src/snapshot/manifest.js';
 import { writeSnapshot, type ProcEntry } from '../../src/snapshot/writer.js';
 
-export const tmp = (): string => mkdtempSync(join(tmpdir(), 'nsnap-redact-'));
+export const tmp = (): string => scratchDir('nsnap-redact-');
 
 /** Every string that must not survive redaction. */
 export const PLANTED = [

@@ -5,7 +5,7 @@ import { loadView } from '../../source/load.js';
 import { NsnapError } from '../../errors.js';
 import { termSafe } from '../../render/escape.js';
 import { parseArgs, type FlagSpec } from '../args.js';
-import { BASE_FLAGS, limitsFrom, NOT_A_SNAPSHOT, problemsCauseFirst, STYLE_FLAGS, styleFrom, type Io } from '../common.js';
+import { BASE_FLAGS, hintFor, limitsFrom, NOT_A_SNAPSHOT, problemsCauseFirst, STYLE_FLAGS, styleFrom, type Io } from '../common.js';
 import { UsageError } from '../../errors.js';
 
 export const FLAGS: FlagSpec = { ...STYLE_FLAGS, ...BASE_FLAGS };
@@ -35,7 +35,7 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
     } catch (e) {
       if (!(e instanceof NsnapError)) throw e;
       code = Math.max(code, e.exitCode);
-      io.stderr(`nsnap: ${termSafe(e.message)}${e.hint ? `\n  hint: ${e.hint}` : ''}\n`);
+      io.stderr(`nsnap: ${termSafe(e.message)}${e.hint ? `\n  hint: ${hintFor(e.hint, io)}` : ''}\n`);
     }
   }
   return code;
