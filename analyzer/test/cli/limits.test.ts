@@ -4,6 +4,7 @@
 import { scratchDir } from '../helpers/scratch.js';
 import { describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_LIMITS, LIMIT_INFO, type Limits } from '../../src/archive/limits.js';
 import { cli } from '../helpers/run-cli.js';
@@ -32,6 +33,15 @@ const TABLE: [keyof Limits, number, number, string][] = [
 ];
 
 describe('limit flags', () => {
+  it('documents every default in docs/format.md, as computed', () => {
+    const doc = readFileSync('docs/format.md', 'utf8');
+    for (const [key, info] of Object.entries(LIMIT_INFO)) {
+      const row = doc.split('\n').find((l) => l.startsWith(`| \`${info.flag} N\` |`));
+      expect(row, `docs/format.md has a row for ${info.flag}`).toBeDefined();
+      expect(row?.split('|')[3]).toMatch(new RegExp(`\\b${DEFAULT_LIMITS[key as keyof typeof DEFAULT_LIMITS]}\\b`));
+    }
+  });
+
   it('has one flag per limit, all listed in --help', async () => {
     expect(Object.keys(LIMIT_INFO).sort()).toEqual(Object.keys(DEFAULT_LIMITS).sort());
     for (const command of ['tree', 'ps', 'pid', 'diff', 'validate', 'redact']) {
