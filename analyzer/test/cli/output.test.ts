@@ -83,6 +83,13 @@ describe('exit codes and messages', () => {
     );
   });
 
+  it('the Markdown report has no empty header row and says which links were not read', async () => {
+    const snap = writeFakeSnapshot({ procs: PROCS, self: 1 });
+    const md = (await cli('tree', '--format', 'markdown', snap)).stdout;
+    expect(md).not.toMatch(/^\|(\s*\|)+\s*$/m);
+    expect(md).toContain('| links not read | ` cgroup 3, ipc 3, mnt 3, net 1, time 3, user 3, uts 3 of 3 processes (not root?) ` |');
+  });
+
   it('a tarball without nsnap.json is "not an nsnap snapshot", first', async () => {
     const file = await writeTarGz('other.tar.gz', [{ name: 'top/format.md', content: 'hi' }]);
     const tree = await cli('tree', file);
