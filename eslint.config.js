@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'bench/out/', 'test-artifacts/', 'samples/'] },
+  { ignores: ['dist/', 'tools/dist/', 'node_modules/', 'bench/out/', 'test-artifacts/', 'samples/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

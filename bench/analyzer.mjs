@@ -17,8 +17,8 @@ const runsArg = args.indexOf('--runs');
 const runs = runsArg >= 0 ? Number(args[runsArg + 1]) : 3;
 const log = (s) => process.stderr.write(s);
 
-if (!existsSync(join(root, 'dist', 'generate', 'synthetic.js'))) {
-  log("bench: the analyzer is not built\n  hint: run 'npm run build' first\n");
+if (!existsSync(join(root, 'tools', 'dist', 'tools', 'generate', 'synthetic.js'))) {
+  log("bench: the analyzer is not built\n  hint: run 'npm run build:tools' first\n");
   process.exit(2);
 }
 

@@ -39,7 +39,7 @@ SPLIT_MIN=2000
 
 usage() {
     cat <<EOF
-Usage: sh nsnap-collect.sh [options]
+Usage: ${NSNAP_PROG:-sh nsnap-collect.sh} [options]
 
 Capture this view of /proc (processes, their PID namespaces and namespace links) into
 one snapshot tarball for the nsnap analyzer.
@@ -1718,6 +1718,10 @@ report() {
     fi
     say "$PROC_N processes, $NS_COUNT namespaces, $DENIED_N denied, $VANISHED_N vanished, $SECONDS_TEXT s"
     [ "$ERRORS_N" -eq 0 ] || say "$ERRORS_N other failed reads are listed in nsnap.json"
+    # Denials are expected without root; say once what they cost and how to avoid them.
+    if [ "$DENIED_N" -gt 0 ] && [ "${VIEW_EUID:-0}" != 0 ]; then
+        say "not root: other users' namespace links were denied (expected); every PID is still there, run as root for the full view"
+    fi
 }
 
 main() {

@@ -13,8 +13,8 @@ export const DATASETS = [
 ];
 
 async function lib(root) {
-  const gen = await import(join(root, 'dist', 'generate', 'synthetic.js'));
-  const wv = await import(join(root, 'dist', 'generate', 'write-views.js'));
+  const gen = await import(join(root, 'tools', 'dist', 'tools', 'generate', 'synthetic.js'));
+  const wv = await import(join(root, 'tools', 'dist', 'tools', 'generate', 'write-views.js'));
   return { generateSynthetic: gen.generateSynthetic, writeViews: wv.writeViews };
 }
 

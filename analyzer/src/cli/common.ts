@@ -13,17 +13,78 @@ import { bool, choice, list, num, type FlagSpec, type Parsed } from './args.js';
 import { createProgress } from './progress.js';
 import { applyRoles, loadRules } from '../roles/index.js';
 
-export const COMMON_FLAGS: FlagSpec = {
-  format: 'string',
-  color: 'boolean',
-  'no-color': 'boolean',
-  quiet: 'boolean',
-  'max-total-bytes': 'number',
-  'max-entries': 'number',
-  'max-entry-size': 'number',
-  'max-path-depth': 'number',
-  help: 'boolean',
-  rules: 'list',
+const MIB = 1024 * 1024;
+
+/** Bytes as --help shows a default: "1 GiB", "16 MiB". */
+function bytesText(n: number): string {
+  if (n % (1024 * MIB) === 0) return `${n / (1024 * MIB)} GiB (${n})`;
+  if (n % MIB === 0) return `${n / MIB} MiB (${n})`;
+  return String(n);
+}
+
+/** Every command: help, quiet, and the limits for untrusted snapshots (docs/format.md). */
+export const BASE_FLAGS: FlagSpec = {
+  help: { kind: 'boolean', short: 'h', help: 'show this help' },
+  quiet: { kind: 'boolean', help: 'no progress line on stderr' },
+  'max-total-bytes': {
+    kind: 'number',
+    value: 'N',
+    help: 'refuse a snapshot over N uncompressed bytes',
+    default: bytesText(DEFAULT_LIMITS.maxTotalBytes),
+  },
+  'max-entries': {
+    kind: 'number',
+    value: 'N',
+    help: 'refuse a snapshot of more than N entries',
+    default: String(DEFAULT_LIMITS.maxEntries),
+  },
+  'max-entry-size': {
+    kind: 'number',
+    value: 'N',
+    help: 'refuse a snapshot with one entry over N bytes',
+    default: bytesText(DEFAULT_LIMITS.maxEntrySize),
+  },
+  'max-path-depth': {
+    kind: 'number',
+    value: 'N',
+    help: 'refuse entries nested deeper than N below the top folder',
+    default: String(DEFAULT_LIMITS.maxPathDepth),
+  },
+};
+
+export const STYLE_FLAGS: FlagSpec = {
+  color: { kind: 'boolean', help: 'colour the text output even when it is not a terminal' },
+  'no-color': { kind: 'boolean', help: 'never colour (NO_COLOR=1 does the same)', default: 'colour on a terminal only' },
+};
+
+export const FORMAT_FLAG: FlagSpec = {
+  format: { kind: 'string', values: ['text', 'json', 'yaml'], default: 'text', help: 'output format' },
+};
+
+export const RULES_FLAG: FlagSpec = {
+  rules: { kind: 'list', value: 'FILE', help: 'extra role rules (docs/roles.md); repeatable' },
+};
+
+/** The options of the reading commands tree, ps, pid and diff. */
+export const COMMON_FLAGS: FlagSpec = { ...FORMAT_FLAG, ...STYLE_FLAGS, ...RULES_FLAG, ...BASE_FLAGS };
+
+/** A hint with every `nsnap COMMAND` written the way this user runs nsnap. */
+export function hintFor(hint: string, io: Io): string {
+  const prog = io.prog ?? 'nsnap';
+  return prog === 'nsnap' ? hint : hint.replace(/(^|[\s'`(])nsnap (?=[a-z])/g, `$1${prog} `);
+}
+
+/** Views whose boot ids differ are merged only on proof of one kernel, or when asked. */
+export const SAME_BOOT_FLAG: FlagSpec = {
+  'same-boot': {
+    kind: 'boolean',
+    help: 'merge views whose boot ids differ although nothing proves one kernel (docs/parent-edges.md)',
+  },
+};
+
+/** Text output of tree, ps, pid and diff: cut to the terminal's width unless --wide. */
+export const WIDE_FLAG: FlagSpec = {
+  wide: { kind: 'boolean', help: 'on a terminal, do not cut lines to its width (a pipe never cuts)' },
 };
 
 export const DATA_FORMATS = ['text', 'json', 'yaml'] as const;
@@ -44,6 +105,10 @@ export interface Io {
   /** For the progress line (cli/progress.ts); absent means no progress is drawn. */
   stderrIsTTY?: boolean;
   columns?: number;
+  /** How the user runs nsnap, for hints: './bin/nsnap' in a clone's root folder (see main.ts). */
+  prog?: string;
+  /** The terminal width of stdout, when it is a terminal (cli/width.ts). */
+  stdoutColumns?: number;
   now?: () => number;
 }
 
@@ -84,6 +149,20 @@ function fileSize(path: string): number {
   }
 }
 
+/** The problem that says a tarball or folder is no snapshot at all: no manifest. */
+export const NOT_A_SNAPSHOT = 'this is not an nsnap snapshot (no nsnap.json)';
+
+/**
+ * A view's problems with the real cause first: without nsnap.json every other entry is
+ * "unexpected", and the missing manifest, found last, is the one that explains them.
+ */
+export function problemsCauseFirst<T extends { path: string; message: string }>(problems: T[]): T[] {
+  const missing = problems.findIndex((p) => p.path === 'nsnap.json' && p.message.startsWith('missing'));
+  if (missing === -1) return problems;
+  const rest = problems.filter((_, i) => i !== missing);
+  return [{ ...(problems[missing] as T), message: NOT_A_SNAPSHOT }, ...rest];
+}
+
 /**
  * Loads every named view (or the live /proc) and refuses invalid snapshots. With `io`, one
  * progress line on stderr covers all views (compressed bytes of all tarballs, entries).
@@ -118,9 +197,16 @@ export async function loadViews(inputs: string[], p: Parsed, io?: Io): Promise<V
       doneEntries += entries;
       if (view.problems.length > 0) {
         // One sentence: the first problem names the file and the entry; validate lists them all.
-        const first = view.problems[0] as { path: string; message: string };
-        const rest = view.problems.length - 1;
+        const problems = problemsCauseFirst(view.problems);
+        const first = problems[0] as { path: string; message: string };
+        const rest = problems.length - 1;
         const more = rest > 0 ? ` (and ${rest} more ${rest === 1 ? 'problem' : 'problems'})` : '';
+        if (first.message === NOT_A_SNAPSHOT) {
+          throw new NsnapError('NOT_A_SNAPSHOT', `${name}: ${NOT_A_SNAPSHOT}`, {
+            exitCode: 1,
+            hint: "snapshots are written by 'nsnap collect' (or sh collector/nsnap-collect.sh)",
+          });
+        }
         throw new NsnapError('INVALID_SNAPSHOT', `${name}: ${first.path}: ${first.message}${more}`, {
           exitCode: 1,
           hint: `run 'nsnap validate ${name}' for every problem`,

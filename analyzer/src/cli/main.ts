@@ -2,63 +2,58 @@
 // touches process.argv, stdout and the exit code.
 //   0 success, 1 invalid snapshot or nothing found, 2 usage or unusable input, 3 internal error.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { NsnapError, UsageError } from '../errors.js';
 import { PROJECT_ROOT } from '../paths.js';
 import { termSafe } from '../render/escape.js';
-import type { Io } from './common.js';
+import { HelpRequested, type FlagSpec } from './args.js';
+import { hintFor, type Io } from './common.js';
+import { commandHelp, OVERVIEW } from './help.js';
 
-const HELP = `nsnap: see, save and compare how processes nest in Linux namespaces
-
-usage:
-  nsnap tree [VIEW...] [--processes] [--type TYPE]   the namespace tree (default: live /proc)
-  nsnap ps [VIEW...] [--pid N] [--comm TEXT] [--ns ID]
-                                                     one row per process, PIDs at every level
-  nsnap pid PID [--in NS] [VIEW...]                  follow one process through every level
-  nsnap diff BEFORE AFTER | --before V... --after V...
-             [--all] [--ignore PATTERN] [--format text|json|yaml|markdown|html|dot]
-                                                     what changed between two captures (docs/diff.md)
-  nsnap validate SNAPSHOT...                         check snapshots against the format
-  nsnap redact SNAPSHOT -o OUT [--map FILE] [--keep X]...
-                                                     a copy to share: personal data and
-                                                     secrets replaced (docs/redaction.md)
-  nsnap redact --check SNAPSHOT                      list what redact would replace
-  nsnap collect [collector options]                  capture this view (runs the collector)
-
-A VIEW is a snapshot .tar.gz, an extracted snapshot folder, or a folder laid out like
-/proc. Views of the same boot are merged into one model.
-
-options for tree, ps, pid and diff:
-  --format text|json|yaml     output format (default text); tree also takes
-                              markdown|html|dot (see docs/reports.md)
-  --color, --no-color         force colour on or off (default: on for a terminal)
-  --rules FILE                extra role rules, repeatable (see docs/roles.md)
-  --same-boot                 merge views whose boot ids differ although nothing
-                              proves one kernel (see docs/parent-edges.md)
-limits for untrusted snapshots (defaults in docs/format.md):
-  --max-total-bytes N  --max-entries N  --max-entry-size N  --max-path-depth N
-
-exit codes: 0 ok, 1 invalid snapshot or not found, 2 usage or unusable input, 3 internal error
-            (diff: 0 same, 1 different, 2 trouble, as diff(1))
-docs: docs/format.md (snapshot format), docs/parent-edges.md (how parents are decided)
-`;
-
-type Command = (argv: string[], io: Io) => Promise<number>;
+/** A command: its option table (for its help page) and what it does. */
+interface Command {
+  flags: FlagSpec;
+  run: (argv: string[], io: Io) => Promise<number>;
+}
 
 // Each command's module is imported when it runs: loading all of them (renderers, diff,
 // redaction) cost every start about 40 ms more than loading the one in use.
 const COMMANDS: Record<string, () => Promise<Command>> = {
-  tree: async () => (await import('./commands/tree.js')).treeCommand,
-  ps: async () => (await import('./commands/ps.js')).psCommand,
-  pid: async () => (await import('./commands/pid.js')).pidCommand,
-  diff: async () => (await import('./commands/diff.js')).diffCommand,
-  validate: async () => (await import('./commands/validate.js')).validateCommand,
-  redact: async () => (await import('./commands/redact.js')).redactCommand,
+  tree: async () => {
+    const m = await import('./commands/tree.js');
+    return { flags: m.FLAGS, run: m.treeCommand };
+  },
+  ps: async () => {
+    const m = await import('./commands/ps.js');
+    return { flags: m.FLAGS, run: m.psCommand };
+  },
+  pid: async () => {
+    const m = await import('./commands/pid.js');
+    return { flags: m.FLAGS, run: m.pidCommand };
+  },
+  diff: async () => {
+    const m = await import('./commands/diff.js');
+    return { flags: m.FLAGS, run: m.diffCommand };
+  },
+  validate: async () => {
+    const m = await import('./commands/validate.js');
+    return { flags: m.FLAGS, run: m.validateCommand };
+  },
+  redact: async () => {
+    const m = await import('./commands/redact.js');
+    return { flags: m.FLAGS, run: m.redactCommand };
+  },
+  // The collector script parses its own options and prints its own help.
   collect: async () => {
     const { collectCommand } = await import('./commands/collect.js');
-    return (argv) => collectCommand(argv);
+    return { flags: {}, run: (argv) => collectCommand(argv) };
   },
 };
+
+function loader(name: string): (() => Promise<Command>) | undefined {
+  return Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+}
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(`${PROJECT_ROOT}/package.json`, 'utf8')) as { version: string };
@@ -69,26 +64,41 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
   try {
     if (name === undefined) throw new UsageError('no command given');
-    if (name === '--help' || name === '-h' || name === 'help') {
-      io.stdout(HELP);
+    if (name === '--help' || name === '-h' || (name === 'help' && rest.length === 0)) {
+      io.stdout(OVERVIEW);
       return 0;
     }
     if (name === '--version') {
       io.stdout(`nsnap ${version()}\n`);
       return 0;
     }
-    const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-    if (load === undefined) throw new UsageError(`unknown command '${name}'`);
-    if (name !== 'collect' && (rest.includes('--help') || rest.includes('-h'))) {
-      io.stdout(HELP);
+    if (name === 'help') {
+      const topic = rest[0] as string;
+      const load = loader(topic);
+      if (load === undefined || rest.length > 1) throw new UsageError(`'nsnap help' takes one command name, not '${rest.join(' ')}'`);
+      const command = await load();
+      if (topic === 'collect') return await command.run(['--help'], io);
+      io.stdout(commandHelp(topic, command.flags));
       return 0;
     }
+    const load = loader(name);
+    if (load === undefined) throw new UsageError(`unknown command '${name}'`);
     const command = await load();
-    return await command(rest, io);
+    try {
+      return await command.run(rest, io);
+    } catch (e) {
+      if (e instanceof HelpRequested) {
+        io.stdout(commandHelp(name, e.spec));
+        return 0;
+      }
+      throw e;
+    }
   } catch (e) {
     if (e instanceof NsnapError) {
       io.stderr(`nsnap: ${termSafe(e.message).replace(/\\x0a/g, '\n')}\n`);
-      if (e.hint) io.stderr(`  hint: ${e.hint}\n`);
+      // A usage error points at the help of the command in use.
+      const hint = e instanceof UsageError && name !== undefined && loader(name) !== undefined ? `try 'nsnap ${name} --help'` : e.hint;
+      if (hint) io.stderr(`  hint: ${hintFor(hint, io)}\n`);
       return e.exitCode;
     }
     const err = e as Error;
@@ -98,6 +108,15 @@ export async function run(argv: string[], io: Io): Promise<number> {
     if (io.env.NSNAP_DEBUG) io.stderr(`${err?.stack ?? ''}\n`);
     return 3;
   }
+}
+
+/**
+ * How to run nsnap in a hint: in the root folder of a clone (the TypeScript sources are
+ * there) it is './bin/nsnap'; an installed package is on PATH as 'nsnap'.
+ */
+function programName(): string {
+  const clone = existsSync(join(PROJECT_ROOT, 'analyzer', 'src'));
+  return clone && process.cwd() === PROJECT_ROOT ? './bin/nsnap' : 'nsnap';
 }
 
 export async function main(): Promise<void> {
@@ -116,6 +135,8 @@ export async function main(): Promise<void> {
     isTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
     columns: process.stderr.columns,
+    stdoutColumns: process.stdout.columns,
+    prog: programName(),
     env: process.env,
   });
   flush();

@@ -45,14 +45,29 @@ export function diffViews(a: Analysis): DiffView[] {
     .sort((x, y) => viewKey(x).localeCompare(viewKey(y)));
 }
 
+/** True when the two sides' views are the same places but some labels differ. */
+export function labelsOnlyDiffer(before: DiffView[], after: DiffView[]): boolean {
+  if (viewChanges(before, after).length > 0) return false;
+  return before.map(viewKey).join('\n') !== after.map(viewKey).join('\n');
+}
+
 function viewKey(v: DiffView): string {
   return `${v.level ?? '~'}|${v.label}|${v.privileged ? 'root' : 'user'}`;
 }
 
-/** Views compare by level, label and privilege; the input kind (tarball or live) does not matter. */
+/** What makes two views the same place to look from: level and privilege. */
+function placeKey(v: DiffView): string {
+  return `${v.level ?? '~'}|${v.privileged ? 'root' : 'user'}`;
+}
+
+/**
+ * Views compare by level and privilege; a capture's label is a name the user chose, not
+ * state, and the input kind (tarball or live) does not matter either. Renderers say once
+ * in the header when only labels differ (labelsOnlyDiffer).
+ */
 export function viewChanges(before: DiffView[], after: DiffView[]): Change[] {
-  const kb = before.map(viewKey).join('\n');
-  const ka = after.map(viewKey).join('\n');
+  const kb = before.map(placeKey).sort().join('\n');
+  const ka = after.map(placeKey).sort().join('\n');
   if (kb === ka) return [];
   const describe = (vs: DiffView[]): string =>
     vs.map((v) => `${v.label} (${v.level ?? 'level unknown'}, ${v.privileged ? 'root' : 'not root'})`).join(', ') || 'none';

@@ -2,6 +2,7 @@
 // kind. Untrusted text (labels, commands) goes through termSafe, like every terminal output.
 
 import { CHANGE_KINDS, type ChangeKind, type DiffResult, type DiffSide } from '../diff/types.js';
+import { labelsOnlyDiffer } from '../diff/context-changes.js';
 import { plural } from '../diff/words.js';
 import { termSafe } from './escape.js';
 import { detailLines, headline, summaryLines, type Line } from './diff-summary.js';
@@ -36,6 +37,9 @@ export function renderDiffText(d: DiffResult, style: Style): string {
   out.push(style.bold(`nsnap diff: ${headline(d)}`));
   out.push(termSafe(side('before: ', d.before)));
   out.push(termSafe(side('after:  ', d.after)));
+  if (labelsOnlyDiffer(d.before.views, d.after.views)) {
+    out.push(style.dim('(the captures have different labels; a label is a name, not a difference)'));
+  }
   if (d.changes.length === 0) return `${out.join('\n')}\n`;
   out.push('', style.bold('summary'));
   for (const line of summaryLines(d)) out.push(`  ${text(line)}`);

@@ -3,6 +3,8 @@
 // processes per namespace. Every untrusted string goes through report-escape.ts.
 // summaryRows and processRows are shared with the HTML report.
 
+import { NS_TYPES } from '../procfs/ns-link.js';
+import { unreadLinks } from './tree-text.js';
 import { depthMark, indentOf, processRows } from './process-rows.js';
 import { basename } from 'node:path';
 import type { Analysis, NamespaceNode, ProcessNode } from '../model/types.js';
@@ -45,6 +47,14 @@ export function summaryRows(a: Analysis): SummaryRow[] {
       `${plural(pid.length, 'PID namespace')}, ${plural(a.namespaces.length - pid.length, 'other namespace')}, ${plural(a.processes.length, 'process', 'processes')}`,
     ],
   });
+  // A non-root capture cannot read other users' links: say how many, per type.
+  const unread = NS_TYPES.map((t) => [t, unreadLinks(a, t)] as const).filter(([, n]) => n > 0);
+  if (unread.length > 0) {
+    rows.push({
+      name: 'links not read',
+      values: [`${unread.map(([t, n]) => `${t} ${n}`).join(', ')} of ${plural(a.processes.length, 'process', 'processes')} (not root?)`],
+    });
+  }
   if (cfg.guiApplications !== null || cfg.sources.guiApplications)
     rows.push({ name: 'guiApplications', values: [`${known(cfg.guiApplications)}${src('guiApplications')}`] });
   if (cfg.systemd !== null || cfg.sources.systemd) rows.push({ name: 'systemd', values: [`${known(cfg.systemd)}${src('systemd')}`] });
@@ -87,7 +97,7 @@ export function renderTreeMarkdown(a: Analysis): string {
   const out: string[] = ['## nsnap: PID namespace tree', ''];
   out.push(
     ...table(
-      ['', ''],
+      ['about', 'value'],
       summaryRows(a).map((r) => [mdText(r.name), r.values.map(mdCell).join('<br>')]),
     ),
     '',

@@ -16,7 +16,7 @@ export function renderPidText(p: ProcessNode, chain: ChainLevel[], nsById: Map<s
     const role = ns && ns.role !== 'unknown' ? `${s.warn(ns.role)}: ` : '';
     const about = s.dim(`${role}${termSafe(clip(ns?.label ?? '', 80))}`);
     const last = i === chain.length - 1;
-    const tail = last ? `   ${termSafe(clip(p.cmdline || p.comm, 100))}   ${about}` : `   ${about}`;
+    const tail = last ? `   ${termSafe(p.cmdline || p.comm)}   ${about}` : `   ${about}`;
     return `${s.id(where)}  ${s.bold(pid)}${tail}`.trimEnd();
   });
   return `${lines.join('\n')}\n`;

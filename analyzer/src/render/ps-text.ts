@@ -1,4 +1,5 @@
-// `nsnap ps` as text: one row per process with its PID at every level.
+// `nsnap ps` as text: one row per process with its PID at every level. Command lines are
+// whole; the CLI cuts lines to a terminal's width (cli/width.ts), never in a pipe.
 
 import type { ProcessNode } from '../model/types.js';
 import { clip, termSafe } from './escape.js';
@@ -11,7 +12,7 @@ export function renderPsText(procs: ProcessNode[], s: Style): string {
     uid: p.uid === null ? '?' : String(p.uid),
     ns: p.ns.pid ?? '?',
     comm: termSafe(clip(p.comm, 16)),
-    cmd: termSafe(clip(p.cmdline ?? '', 120)),
+    cmd: termSafe(p.cmdline ?? ''),
   }));
   const head = { pids: 'PIDS', ppid: 'PPID', uid: 'UID', ns: 'PIDNS', comm: 'COMM', cmd: 'COMMAND' };
   const w = (k: keyof typeof head): number => Math.max(head[k].length, ...rows.map((r) => r[k].length));

@@ -50,13 +50,19 @@ export function mdCell(text: string): string {
   return codeSpan(v.replace(/\|/g, '\\|'));
 }
 
-// Backslash-escape every ASCII punctuation character (CommonMark allows it for all of
-// them), for text we produce ourselves but that may contain a stray `*` or `|`.
-const MD_PUNCT = /[!-/:-@[-`{-~]/g;
+// Our own text is read raw before it is pasted, so only what Markdown (GFM) could act on
+// is backslash-escaped: emphasis, code, links, HTML and entities, table pipes, strike,
+// math, and GitHub's #123 and @user references. `:`, `,`, `(`, `)`, `.` and `-` stay as
+// they are; they mean something only at the start of a line, handled below.
+const MD_ACTIVE = /[\\`*_[\]<>|~&$#@!]/g;
+/** A line start that would make a heading, quote, list item, rule or setext underline. */
+const MD_LINE_START = /^(\s*)([-+=>]|\d+[.)])/;
 
 /** Our own dynamic text (numbers, words from fixed vocabularies) as plain Markdown. */
 export function mdText(text: string): string {
-  return visible(text).replace(MD_PUNCT, (c) => `\\${c}`);
+  return visible(text)
+    .replace(MD_ACTIVE, (c) => `\\${c}`)
+    .replace(MD_LINE_START, (_m, space: string, mark: string) => `${space}${mark.replace(/[-+=>.)]$/, (c) => `\\${c}`)}`);
 }
 
 /** One GFM table row; every cell must already be escaped with mdCell or mdText. */

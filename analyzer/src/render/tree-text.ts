@@ -20,6 +20,8 @@ export function renderTreeText(a: Analysis, opts: TreeOptions, s: Style): string
   const procs = new Map(a.processes.map((p) => [p.id, p]));
   const hierarchical = opts.type === 'pid' || opts.type === 'user';
   out.push(s.dim(`${a.views.length} view(s), ${a.processes.length} processes, ${nodes.length} ${opts.type} namespaces`));
+  const unread = unreadLinks(a, opts.type);
+  if (unread > 0) out.push(s.warn(unreadText(unread, a.processes.length, opts.type)));
   for (const v of a.views) {
     const who = v.privileged ? 'root' : 'not root';
     const level = v.level ? `${v.level}, ` : '';
@@ -51,6 +53,19 @@ export function renderTreeText(a: Analysis, opts: TreeOptions, s: Style): string
   return `${out.join('\n')}\n`;
 }
 
+/** Processes whose `type` namespace link could not be read (denied to a non-root capture). */
+export function unreadLinks(a: Analysis, type: NsType): number {
+  return a.processes.filter((p) => {
+    const id = p.ns[type];
+    return id === undefined || id.includes(':?');
+  }).length;
+}
+
+export function unreadText(unread: number, total: number, type: NsType): string {
+  const placed = type === 'pid' ? 'grouped by NSpid and PPid (synthetic ids such as pid:?1)' : 'not counted in any namespace below';
+  return `  ${unread} of ${total} processes: ${type} namespace link could not be read (not root?); they are ${placed}`;
+}
+
 function nsLine(n: NamespaceNode, s: Style, showDepth: boolean): string {
   const parts = [s.id(n.id)];
   if (showDepth && n.depth !== null) parts.push(s.dim(`depth ${n.depth}`));
@@ -68,6 +83,6 @@ function nsLine(n: NamespaceNode, s: Style, showDepth: boolean): string {
 function processLines(a: Analysis, n: NamespaceNode, procs: Map<string, ProcessNode>, s: Style): string[] {
   return processRows(a, n, procs).map(({ p, level, pids }) => {
     const cmd = p.cmdline && p.cmdline.length > 0 ? p.cmdline : `[${p.comm}]`;
-    return `${'  '.repeat(indentOf(level))}${s.dim(depthMark(level))}${s.id(pids)}  ${termSafe(clip(cmd, 100))}`;
+    return `${'  '.repeat(indentOf(level))}${s.dim(depthMark(level))}${s.id(pids)}  ${termSafe(cmd)}`;
   });
 }

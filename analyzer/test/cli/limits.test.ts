@@ -1,10 +1,10 @@
 // Every --max-* limit flag: a lowered limit refuses (exit 2) naming the limit, the entry
 // and the flag; raising it lets the same input through; a bad value is a usage error.
 
+import { scratchDir } from '../helpers/scratch.js';
 import { describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_LIMITS, LIMIT_INFO, type Limits } from '../../src/archive/limits.js';
 import { cli } from '../helpers/run-cli.js';
@@ -19,7 +19,7 @@ async function snapshot(): Promise<{ tarball: string; folder: string }> {
     { name: `${TOP}/proc/1/root/etc/os-release`, content: 'ID=corpus\n' },
   ];
   const tarball = await writeTarGz('limits.tar.gz', validItems({ extra }));
-  const folder = mkdtempSync(join(tmpdir(), 'nsnap-limits-'));
+  const folder = scratchDir('nsnap-limits-');
   execFileSync('tar', ['-xzf', tarball, '-C', folder]);
   return { tarball, folder: join(folder, TOP) };
 }
@@ -33,10 +33,26 @@ const TABLE: [keyof Limits, number, number, string][] = [
 ];
 
 describe('limit flags', () => {
+  it('documents every default in docs/format.md, as computed', () => {
+    const doc = readFileSync('docs/format.md', 'utf8');
+    for (const [key, info] of Object.entries(LIMIT_INFO)) {
+      const row = doc.split('\n').find((l) => l.startsWith(`| \`${info.flag} N\` |`));
+      expect(row, `docs/format.md has a row for ${info.flag}`).toBeDefined();
+      expect(row?.split('|')[3]).toMatch(new RegExp(`\\b${DEFAULT_LIMITS[key as keyof typeof DEFAULT_LIMITS]}\\b`));
+    }
+  });
+
   it('has one flag per limit, all listed in --help', async () => {
-    const help = (await cli('--help')).stdout;
     expect(Object.keys(LIMIT_INFO).sort()).toEqual(Object.keys(DEFAULT_LIMITS).sort());
-    for (const info of Object.values(LIMIT_INFO)) expect(help).toContain(`${info.flag} N`);
+    for (const command of ['tree', 'ps', 'pid', 'diff', 'validate', 'redact']) {
+      const help = (await cli(command, '--help')).stdout;
+      for (const [key, info] of Object.entries(LIMIT_INFO)) {
+        // The flag, and on the next line its default, computed from DEFAULT_LIMITS.
+        const at = help.indexOf(`--${info.flag.slice(2)} N`);
+        expect(at, `${command} --help lists ${info.flag}`).toBeGreaterThan(-1);
+        expect(help.slice(at).split('\n')[1]).toContain(String(DEFAULT_LIMITS[key as keyof typeof DEFAULT_LIMITS]));
+      }
+    }
   });
 
   for (const kind of ['tarball', 'folder'] as const) {
@@ -82,7 +98,7 @@ describe('limit flags', () => {
           expect(r.stderr).toMatch(message);
           expect(r.stderr.split('\n').filter((l) => l !== '')).toEqual([
             expect.stringMatching(/^nsnap: option/),
-            "  hint: try 'nsnap --help'",
+            `  hint: try 'nsnap ${command} --help'`,
           ]);
         }
       }

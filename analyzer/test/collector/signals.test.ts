@@ -167,7 +167,6 @@ describe.skipIf(g.skip)(`a capture interrupted by a signal (seed ${SEED})`, () =
     assertGate(g);
     // Enough processes that a capture takes a while.
     tree = await buildLiveTree({ sleepers: 200 });
-    console.log(`signals: seed ${SEED} (NSNAP_SIGNAL_SEED replays it)`);
   });
 
   afterAll(async () => {

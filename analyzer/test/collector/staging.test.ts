@@ -31,6 +31,15 @@ afterAll(removeScratch);
  * A PATH folder with every program of `dirs` (the first of each name, as a PATH search
  * finds it) except mktemp, and a mkdir that logs each folder it makes and its mode.
  */
+/**
+ * True when `shell` runs busybox applets before searching PATH (a standalone shell, as in
+ * Debian's busybox-static): with an empty PATH it still finds mktemp.
+ */
+function prefersApplets(shell: string): boolean {
+  if (!shell.includes('/')) return false;
+  return spawnSync(shell, ['-c', 'mktemp -u >/dev/null'], { env: { PATH: '/nonexistent' } }).status === 0;
+}
+
 function pathWithoutMktemp(dirs: string[], realMkdir: string, realStat: string): { dir: string; log: string } {
   const dir = privateDir('nomktemp');
   chmodSync(dir, 0o755);
@@ -134,8 +143,14 @@ describe('no mktemp on PATH', () => {
       expect(r.status).toBe(0);
       expect(snapshotProblems(out).problems).toEqual([]);
       // The staging folder was made by mkdir, private, in TMPDIR; and it is gone.
-      const made = readFileSync(path.log, 'utf8').split('\n').filter(Boolean);
-      expect(made[0]).toMatch(new RegExp(`^700 ${tmp}/\\.nsnap-stage\\.\\d+\\.\\d+$`));
+      if (prefersApplets(shell)) {
+        // Debian's busybox-static runs its own applets (mkdir, mktemp) before PATH, so
+        // neither can be taken away or logged; what holds is the outcome checked below.
+        console.warn(`note: ${shell} runs its applets before PATH (busybox-static): mkdir and mktemp are its own`);
+      } else {
+        const made = readFileSync(path.log, 'utf8').split('\n').filter(Boolean);
+        expect(made[0]).toMatch(new RegExp(`^700 ${tmp}/\\.nsnap-stage\\.\\d+\\.\\d+$`));
+      }
       expect(readdirSync(tmp)).toEqual([]);
       expect(readdirSync(outDir)).toEqual(['snap.tar.gz']);
     });

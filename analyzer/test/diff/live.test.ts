@@ -29,6 +29,7 @@ function skipReason(): string | null {
 }
 const reason = skipReason();
 const skip = reason !== null && !process.env.CI;
+if (skip) console.warn(`skipped: ${reason}`);
 
 const of = <K extends Change['kind']>(changes: Change[], kind: K): Array<ChangeOf<K>> =>
   changes.filter((c): c is ChangeOf<K> => c.kind === kind);

@@ -1,7 +1,7 @@
 // The scenario loader is strict: unknown keys, alias bombs and inconsistent models are
 // errors that name the file and the key.
 import { describe, expect, it } from 'vitest';
-import { ScenarioError, scenarioFromText } from '../../src/generate/scenario.js';
+import { ScenarioError, scenarioFromText } from '../../../tools/generate/scenario.js';
 
 const BASE = `
 output: test/x

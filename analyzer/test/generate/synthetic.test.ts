@@ -1,21 +1,20 @@
 // The synthetic generator: same seed, same bytes; the requested shape; a reboot renumbers
 // the same shape.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { scratchDir } from '../helpers/scratch.js';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildAnalysis } from '../../src/model/build.js';
 import { loadView } from '../../src/source/load.js';
-import { generateSynthetic, modelDepth } from '../../src/generate/synthetic.js';
-import { writeViews } from '../../src/generate/write-views.js';
+import { generateSynthetic, modelDepth } from '../../../tools/generate/synthetic.js';
+import { writeViews } from '../../../tools/generate/write-views.js';
 import { NS_TYPES } from '../../src/procfs/ns-link.js';
 
 const OPTS = { processes: 400, pidNamespaces: 40, maxDepth: 32, seed: 7 };
 
 describe('synthetic generator', () => {
   it('is deterministic: same seed, same bytes', async () => {
-    const a = await writeViews(generateSynthetic(OPTS), mkdtempSync(join(tmpdir(), 'nsnap-s-')));
-    const b = await writeViews(generateSynthetic(OPTS), mkdtempSync(join(tmpdir(), 'nsnap-s-')));
+    const a = await writeViews(generateSynthetic(OPTS), scratchDir('nsnap-s-'));
+    const b = await writeViews(generateSynthetic(OPTS), scratchDir('nsnap-s-'));
     expect(readFileSync(a[0]?.file as string).equals(readFileSync(b[0]?.file as string))).toBe(true);
   });
 
@@ -26,7 +25,7 @@ describe('synthetic generator', () => {
     expect(modelDepth(model)).toBe(32);
     const deep = generateSynthetic({ ...OPTS, maxDepth: 40 });
     expect(modelDepth(deep)).toBeLessThanOrEqual(32);
-    const [w] = await writeViews(model, mkdtempSync(join(tmpdir(), 'nsnap-s-')));
+    const [w] = await writeViews(model, scratchDir('nsnap-s-'));
     const view = await loadView(w?.file as string);
     expect(view.problems).toEqual([]);
     const a = buildAnalysis([view]);
@@ -47,7 +46,7 @@ describe('synthetic generator', () => {
 
   it('inner views of one boot merge', async () => {
     const model = generateSynthetic({ ...OPTS, innerViews: 2 });
-    const files = await writeViews(model, mkdtempSync(join(tmpdir(), 'nsnap-s-')));
+    const files = await writeViews(model, scratchDir('nsnap-s-'));
     const views = await Promise.all(files.map((f) => loadView(f.file)));
     const a = buildAnalysis(views);
     expect(a.views).toHaveLength(3);

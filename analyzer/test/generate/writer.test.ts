@@ -1,18 +1,18 @@
 // Writer round trip: spec -> tarball -> loadView gives back the same processes, NSpid and
 // ns inodes, and the same spec gives the same bytes.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { scratchDir } from '../helpers/scratch.js';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkManifest } from '../../src/snapshot/manifest.js';
 import { writeSnapshot, type SnapshotSpec } from '../../src/snapshot/writer.js';
 import { loadView } from '../../src/source/load.js';
-import { scenarioFromText } from '../../src/generate/scenario.js';
-import { renderView } from '../../src/generate/view-render.js';
-import { writeViews } from '../../src/generate/write-views.js';
-import { indexModel } from '../../src/generate/boot-model.js';
+import { scenarioFromText } from '../../../tools/generate/scenario.js';
+import { renderView } from '../../../tools/generate/view-render.js';
+import { writeViews } from '../../../tools/generate/write-views.js';
+import { indexModel } from '../../../tools/generate/boot-model.js';
 
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'nsnap-gen-'));
+const tmp = (): string => scratchDir('nsnap-gen-');
 
 // Three nested levels, one view per level; the inner view's collector is not root.
 const NESTED = `

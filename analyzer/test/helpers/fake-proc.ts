@@ -1,8 +1,8 @@
 // Small fake /proc trees for model tests: each process is described by the facts the
 // kernel would show, and written out as status/stat/cmdline/comm plus ns symlinks.
 
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { scratchDir } from './scratch.js';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface FakeProc {
@@ -61,7 +61,7 @@ export function statText(p: FakeProc): string {
 }
 
 export function writeFakeProc(view: FakeView, dir?: string): string {
-  const root = dir ?? mkdtempSync(join(tmpdir(), 'nsnap-fake-'));
+  const root = dir ?? scratchDir('nsnap-fake-');
   mkdirSync(root, { recursive: true });
   for (const p of view.procs) {
     const base = join(root, String(p.pid));
@@ -86,7 +86,7 @@ export function writeFakeProc(view: FakeView, dir?: string): string {
 
 /** An extracted snapshot folder: a minimal valid manifest, the fake proc/ and optional lsns.json. */
 export function writeFakeSnapshot(view: FakeView, extra: { lsns?: object[]; label?: string } = {}): string {
-  const root = mkdtempSync(join(tmpdir(), 'nsnap-fakesnap-'));
+  const root = scratchDir('nsnap-fakesnap-');
   writeFakeProc(view, join(root, 'proc'));
   const withStatus = view.procs.length;
   const manifest = {

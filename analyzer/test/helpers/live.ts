@@ -76,7 +76,10 @@ export interface Gate {
  */
 export function gate(...reasonsOrNull: (string | null)[]): Gate {
   const reason = reasonsOrNull.filter((r): r is string => r !== null).join('; ') || null;
-  return { skip: reason !== null && !underCi(), reason };
+  const skip = reason !== null && !underCi();
+  // Every skip says why, once per file (vitest shows it with the file's name).
+  if (skip) console.warn(`skipped: ${reason} (under CI=true this fails instead)`);
+  return { skip, reason };
 }
 
 function underCi(): boolean {

@@ -1,7 +1,7 @@
 // Builds tarballs in the test itself (hostile ones included) instead of committing binaries.
 
-import { writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { scratchDir } from './scratch.js';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
@@ -40,7 +40,7 @@ export async function tarBytes(items: TarItem[]): Promise<Buffer> {
 }
 
 export function tmpFile(name: string, data: Buffer): string {
-  const dir = mkdtempSync(join(tmpdir(), 'nsnap-tar-'));
+  const dir = scratchDir('nsnap-tar-');
   const path = join(dir, name);
   writeFileSync(path, data);
   return path;

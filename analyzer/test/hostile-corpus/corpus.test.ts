@@ -62,7 +62,8 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(() => {
-  if (runs.length > 0) {
+  // NSNAP_CORPUS_TIMES=1 prints the timing table; a passing run stays quiet.
+  if (runs.length > 0 && process.env.NSNAP_CORPUS_TIMES) {
     const rows = runs.map(
       (r) =>
         `${String(r.m.code ?? r.m.signal).padStart(6)} ${r.m.ms.toFixed(0).padStart(6)} ms ${r.m.cpuMs.toFixed(0).padStart(6)} ms ${r.m.rssMiB.toFixed(0).padStart(4)} MiB  ${r.command.padEnd(8)} ${r.c.name}`,

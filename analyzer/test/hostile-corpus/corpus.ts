@@ -5,9 +5,9 @@
 // readable but invalid snapshot, 2 for unusable input. `names` is the entry (or a piece of
 // the message) the refusal must point at, besides the file.
 
-import { mkdirSync, mkdtempSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { scratchDir } from '../helpers/scratch.js';
+import { mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { END, entryBytes, gnuLong, pax, tar, writeRepeatedGzip, type RawEntry } from './raw-tar.js';
@@ -128,7 +128,7 @@ function snapTar(o: SnapOptions = {}): Buffer {
 }
 
 export async function buildCorpus(): Promise<{ dir: string; cases: CorpusCase[]; valid: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'nsnap-corpus-'));
+  const dir = scratchDir('nsnap-corpus-');
   const cases: CorpusCase[] = [];
   let n = 0;
   const file = (name: string, data: Buffer): string => {

@@ -10,9 +10,9 @@ import { dirname, join } from 'node:path';
 import { buildAnalysis } from '../../src/model/build.js';
 import type { Analysis } from '../../src/model/types.js';
 import { loadView } from '../../src/source/load.js';
-import { generateSynthetic } from '../../src/generate/synthetic.js';
-import { loadScenarioFile } from '../../src/generate/scenario.js';
-import { writeViews } from '../../src/generate/write-views.js';
+import { generateSynthetic } from '../../../tools/generate/synthetic.js';
+import { loadScenarioFile } from '../../../tools/generate/scenario.js';
+import { writeViews } from '../../../tools/generate/write-views.js';
 import { hostileAnalysis, wslAnalysis } from '../report/fixtures.js';
 
 function expectUnique(a: Analysis, what: string): void {

@@ -20,6 +20,7 @@ import { buildLiveTree, COLLECTOR, liveSkipReason, MAX_DEPTH, MAX_FANOUT, type L
 // Absolute: nsenter --mount changes the working directory to the namespace's root.
 const skip = liveSkipReason();
 if (skip && process.env.CI) throw new Error(`kernel-oracle tests must run in CI: ${skip}`);
+if (skip) console.warn(`skipped: ${skip}`);
 
 interface LsnsRow {
   ns: number;

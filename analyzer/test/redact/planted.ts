@@ -2,14 +2,21 @@
 // command lines, comm, cgroup paths, wsl.conf, .wslconfig, lsns COMMAND and the manifest.
 // Built with the real writer and the generator's procfs text, so it is a valid snapshot.
 
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { scratchDir } from '../helpers/scratch.js';
 import { join } from 'node:path';
-import { cgroupText, cmdlineBytes, commText, kernelComm, statText, statusText, type ProcText } from '../../src/generate/procfs-text.js';
+import {
+  cgroupText,
+  cmdlineBytes,
+  commText,
+  kernelComm,
+  statText,
+  statusText,
+  type ProcText,
+} from '../../../tools/generate/procfs-text.js';
 import type { Manifest } from '../../src/snapshot/manifest.js';
 import { writeSnapshot, type ProcEntry } from '../../src/snapshot/writer.js';
 
-export const tmp = (): string => mkdtempSync(join(tmpdir(), 'nsnap-redact-'));
+export const tmp = (): string => scratchDir('nsnap-redact-');
 
 /** Every string that must not survive redaction. */
 export const PLANTED = [

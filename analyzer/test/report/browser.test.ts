@@ -27,6 +27,7 @@ const samples = existsSync(SAMPLES)
   : [];
 
 const missing = chromiumMissing('browser tests');
+if (missing !== null) console.warn(`skipped: ${missing}`);
 
 let browser: Browser;
 

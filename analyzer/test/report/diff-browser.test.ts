@@ -30,6 +30,7 @@ const missing = chromiumMissing('diff browser tests');
 const noSamples = existsSync(join(SAMPLES, 'gui-on')) && existsSync(join(SAMPLES, 'gui-off')) ? null : 'samples/wsl is missing';
 if (noSamples && process.env.CI) throw new Error(`diff browser tests must run in CI, but ${noSamples}`);
 const skip = missing ?? noSamples;
+if (skip !== null) console.warn(`skipped: ${skip}`);
 
 let browser: Browser;
 

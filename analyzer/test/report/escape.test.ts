@@ -71,8 +71,17 @@ describe('markdown', () => {
     }
   });
 
-  it('mdText backslash-escapes all ASCII punctuation', () => {
+  it('mdText backslash-escapes what Markdown acts on, and nothing else', () => {
     expect(mdText('a|b*c_[d]<e>&`')).toBe('a\\|b\\*c\\_\\[d\\]\\<e\\>\\&\\`');
+    expect(mdText('#12 @user ~x~ $y$ ![i]')).toBe('\\#12 \\@user \\~x\\~ \\$y\\$ \\!\\[i\\]');
+    // Read raw before pasting: ordinary punctuation stays as typed.
+    expect(mdText('before: 1 view, 5 PID namespaces (1 transient hidden); depth 2 → 1.')).toBe(
+      'before: 1 view, 5 PID namespaces (1 transient hidden); depth 2 → 1.',
+    );
+    // A line start that would make a list, quote, heading underline or ordered list.
+    expect(mdText('- x')).toBe('\\- x');
+    expect(mdText('1. x')).toBe('1\\. x');
+    expect(mdText('= x')).toBe('\\= x');
   });
 });
 

@@ -2,8 +2,8 @@
 // files fail with the file, rule and field named; hostile YAML (alias bombs, __proto__
 // keys, catastrophic regexes) is refused without harm.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { scratchDir } from '../helpers/scratch.js';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NsnapError } from '../../src/errors.js';
@@ -11,7 +11,7 @@ import { loadRules, parseRulesText, RULES_ERROR_CODE } from '../../src/roles/ind
 import { globMatch, regexProblem } from '../../src/roles/string-match.js';
 import { analyse, kthreads, ns, project, ROOT } from './world.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'nsnap-rules-'));
+const dir = scratchDir('nsnap-rules-');
 function file(name: string, text: string): string {
   const path = join(dir, name);
   writeFileSync(path, text);

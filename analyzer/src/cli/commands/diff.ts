@@ -12,11 +12,30 @@ import { termSafe } from '../../render/escape.js';
 import { renderDiffHtml } from '../../render/html-diff.js';
 import { serialize } from '../../render/serialize.js';
 import { loadRules } from '../../roles/index.js';
-import { bool, choice, list, parseArgs, type FlagSpec } from '../args.js';
-import { COMMON_FLAGS, styleFrom, type Io } from '../common.js';
+import { bool, choice, HelpRequested, list, parseArgs, type FlagSpec } from '../args.js';
+import { COMMON_FLAGS, SAME_BOOT_FLAG, styleFrom, WIDE_FLAG, type Io } from '../common.js';
+import { fitWidth, outputWidth } from '../width.js';
 import { analyseSides } from '../side.js';
 
-const FLAGS: FlagSpec = { ...COMMON_FLAGS, all: 'boolean', ignore: 'list', 'same-boot': 'boolean' };
+export const FLAGS: FlagSpec = {
+  before: { kind: 'list', value: 'VIEW...', help: 'the views of the earlier capture (all up to the next option)' },
+  after: { kind: 'list', value: 'VIEW...', help: 'the views of the later capture (all up to the next option)' },
+  all: { kind: 'boolean', help: 'also compare transient processes (left out by default, docs/diff.md)' },
+  ignore: {
+    kind: 'list',
+    value: 'PATTERN',
+    help: 'leave out processes whose comm or command line contains PATTERN, or matches it as a glob (*, ?, [...]); repeatable',
+  },
+  ...COMMON_FLAGS,
+  ...SAME_BOOT_FLAG,
+  format: {
+    kind: 'string',
+    values: ['text', 'json', 'yaml', 'markdown', 'html', 'dot'],
+    default: 'text',
+    help: 'output format; markdown, html and dot are reports (docs/reports.md)',
+  },
+  ...WIDE_FLAG,
+};
 const FORMATS = ['text', 'json', 'yaml', 'markdown', 'html', 'dot'] as const;
 
 /** Takes `--before V...` and `--after V...` (views up to the next option) out of argv. */
@@ -67,14 +86,14 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
       selfPids: { before: b.selfPids, after: a.selfPids },
     });
     const sides = { before: b.analysis, after: a.analysis };
-    if (format === 'text') io.stdout(renderDiffText(result, styleFrom(p, io)));
+    if (format === 'text') io.stdout(fitWidth(renderDiffText(result, styleFrom(p, io)), outputWidth(io, bool(p, 'wide'))));
     else if (format === 'markdown') io.stdout(renderDiffMarkdown(result, sides));
     else if (format === 'html') io.stdout(renderDiffHtml(result, sides));
     else if (format === 'dot') io.stdout(renderDiffDot(result, sides));
     else io.stdout(serialize(result, format));
     return result.changes.length === 0 ? 0 : 1;
   } catch (e) {
-    if (e instanceof UsageError) throw e;
+    if (e instanceof UsageError || e instanceof HelpRequested) throw e;
     if (e instanceof NsnapError) throw new NsnapError(e.code, e.message, { exitCode: 2, ...(e.hint ? { hint: e.hint } : {}) });
     // An internal error still means "trouble", not "different": report it like main does, exit 2.
     const err = e as Error;

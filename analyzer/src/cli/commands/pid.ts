@@ -7,11 +7,17 @@ import { renderPidText } from '../../render/pid-text.js';
 import { serialize } from '../../render/serialize.js';
 import { NsnapError, UsageError } from '../../errors.js';
 import { termSafe } from '../../render/escape.js';
-import { parseArgs, str, type FlagSpec } from '../args.js';
-import { analyse, COMMON_FLAGS, formatFrom, styleFrom, type Io } from '../common.js';
+import { bool, parseArgs, str, type FlagSpec } from '../args.js';
+import { analyse, COMMON_FLAGS, SAME_BOOT_FLAG, formatFrom, styleFrom, WIDE_FLAG, type Io } from '../common.js';
+import { fitWidth, outputWidth } from '../width.js';
 import { normaliseNsId } from './ns-arg.js';
 
-const FLAGS: FlagSpec = { ...COMMON_FLAGS, in: 'string', 'same-boot': 'boolean' };
+export const FLAGS: FlagSpec = {
+  in: { kind: 'string', value: 'NS', help: 'read PID in namespace NS (pid:4026532257)', default: 'the outermost view' },
+  ...COMMON_FLAGS,
+  ...SAME_BOOT_FLAG,
+  ...WIDE_FLAG,
+};
 
 export async function pidCommand(argv: string[], io: Io): Promise<number> {
   const p = parseArgs(argv, FLAGS);
@@ -52,7 +58,7 @@ export async function pidCommand(argv: string[], io: Io): Promise<number> {
   }
   const { proc, chain } = matches[0] as { proc: ProcessNode; chain: ReturnType<typeof pidChain> };
   if (format === 'text') {
-    io.stdout(renderPidText(proc, chain, nsById, styleFrom(p, io)));
+    io.stdout(fitWidth(renderPidText(proc, chain, nsById, styleFrom(p, io)), outputWidth(io, bool(p, 'wide'))));
   } else io.stdout(serialize({ format: 'nsnap-pid', formatVersion: 1, process: proc, chain }, format));
   return 0;
 }

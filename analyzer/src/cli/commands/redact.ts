@@ -10,10 +10,17 @@ import { serialize } from '../../render/serialize.js';
 import { clip, termSafe } from '../../render/escape.js';
 import { UsageError } from '../../errors.js';
 import { bool, list, parseArgs, str, type FlagSpec } from '../args.js';
-import { COMMON_FLAGS, formatFrom, limitsFrom, type Io } from '../common.js';
+import { BASE_FLAGS, formatFrom, limitsFrom, type Io } from '../common.js';
 import { createProgress, type Progress } from '../progress.js';
 
-const FLAGS: FlagSpec = { ...COMMON_FLAGS, output: 'string', map: 'string', keep: 'list', check: 'boolean' };
+export const FLAGS: FlagSpec = {
+  output: { kind: 'string', short: 'o', value: 'OUT', help: 'write the redacted copy to OUT' },
+  check: { kind: 'boolean', help: 'write nothing; list what would be replaced' },
+  map: { kind: 'string', value: 'FILE', help: 'the private pseudonym map to use and extend', default: 'OUT.map.json' },
+  keep: { kind: 'list', value: 'TEXT', help: 'leave TEXT as it is (a host or user name); repeatable' },
+  format: { kind: 'string', values: ['text', 'json', 'yaml'], default: 'text', help: 'output format of --check' },
+  ...BASE_FLAGS,
+};
 
 /** What the progress line needs from the terminal; main() may not provide it yet. */
 interface ProgressIo {
@@ -59,11 +66,7 @@ export function renderFindings(findings: Finding[]): string {
 }
 
 export async function redactCommand(argv: string[], io: Io): Promise<number> {
-  // The flag parser knows only long options; -o is the one short option users expect here.
-  const p = parseArgs(
-    argv.map((a) => (a === '-o' ? '--output' : a)),
-    FLAGS,
-  );
+  const p = parseArgs(argv, FLAGS);
   const [input, ...extra] = p.positional;
   if (input === undefined) throw new UsageError('redact needs a snapshot');
   if (extra.length > 0) throw new UsageError(`redact takes one snapshot, not ${p.positional.length}`);

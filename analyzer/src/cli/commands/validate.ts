@@ -5,10 +5,10 @@ import { loadView } from '../../source/load.js';
 import { NsnapError } from '../../errors.js';
 import { termSafe } from '../../render/escape.js';
 import { parseArgs, type FlagSpec } from '../args.js';
-import { COMMON_FLAGS, limitsFrom, styleFrom, type Io } from '../common.js';
+import { BASE_FLAGS, hintFor, limitsFrom, NOT_A_SNAPSHOT, problemsCauseFirst, STYLE_FLAGS, styleFrom, type Io } from '../common.js';
 import { UsageError } from '../../errors.js';
 
-const FLAGS: FlagSpec = { ...COMMON_FLAGS };
+export const FLAGS: FlagSpec = { ...STYLE_FLAGS, ...BASE_FLAGS };
 
 export async function validateCommand(argv: string[], io: Io): Promise<number> {
   const p = parseArgs(argv, FLAGS);
@@ -27,13 +27,15 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
         );
       } else {
         code = Math.max(code, 1);
-        for (const prob of view.problems)
-          io.stdout(`${s.error('invalid')}  ${termSafe(input)}: ${termSafe(prob.path)}: ${termSafe(prob.message)}\n`);
+        for (const prob of problemsCauseFirst(view.problems)) {
+          const where = prob.message === NOT_A_SNAPSHOT ? '' : `${termSafe(prob.path)}: `;
+          io.stdout(`${s.error('invalid')}  ${termSafe(input)}: ${where}${termSafe(prob.message)}\n`);
+        }
       }
     } catch (e) {
       if (!(e instanceof NsnapError)) throw e;
       code = Math.max(code, e.exitCode);
-      io.stderr(`nsnap: ${termSafe(e.message)}${e.hint ? `\n  hint: ${e.hint}` : ''}\n`);
+      io.stderr(`nsnap: ${termSafe(e.message)}${e.hint ? `\n  hint: ${hintFor(e.hint, io)}` : ''}\n`);
     }
   }
   return code;

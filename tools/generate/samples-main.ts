@@ -4,8 +4,8 @@
 
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../paths.js';
-import { loadView } from '../source/load.js';
+import { PROJECT_ROOT } from '../../analyzer/src/paths.js';
+import { loadView } from '../../analyzer/src/source/load.js';
 import { loadScenarioFile } from './scenario.js';
 import { writeViews } from './write-views.js';
 

@@ -2,7 +2,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeSnapshot, type WriteOptions } from '../snapshot/writer.js';
+import { writeSnapshot, type WriteOptions } from '../../analyzer/src/snapshot/writer.js';
 import { checkModel, indexModel, type BootModel } from './boot-model.js';
 import { renderView } from './view-render.js';
 

@@ -3,7 +3,7 @@
 // files and the synthetic generator both produce this; view-render.ts turns a view of it
 // into snapshot entries.
 
-import type { NsType } from '../procfs/ns-link.js';
+import type { NsType } from '../../analyzer/src/procfs/ns-link.js';
 
 export type OtherNsType = Exclude<NsType, 'pid'>;
 export const OTHER_NS_TYPES: readonly OtherNsType[] = ['cgroup', 'ipc', 'mnt', 'net', 'time', 'user', 'uts'];

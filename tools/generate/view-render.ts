@@ -3,9 +3,9 @@
 // root, PPid 0 for parents outside), which reads a non-root collector is refused, and the
 // manifest that goes with it. The result is a SnapshotSpec for the writer.
 
-import { NS_LINK_NAMES, type NsLinkName } from '../procfs/ns-link.js';
-import type { FailedReadJson, Manifest } from '../snapshot/manifest.js';
-import type { ProcEntry, SnapshotSpec } from '../snapshot/writer.js';
+import { NS_LINK_NAMES, type NsLinkName } from '../../analyzer/src/procfs/ns-link.js';
+import type { FailedReadJson, Manifest } from '../../analyzer/src/snapshot/manifest.js';
+import type { ProcEntry, SnapshotSpec } from '../../analyzer/src/snapshot/writer.js';
 import {
   ModelError,
   OTHER_NS_TYPES,

@@ -1,0 +1,23 @@
+// Temporary folders for tests that are removed when the test process exits, so a test
+// file need not track every fixture it writes. The run's global setup
+// (test/setup/tmp-check.ts) fails the run if anything is still left afterwards.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const made: string[] = [];
+let hooked = false;
+
+/** A new private folder under TMPDIR, removed at process exit. */
+export function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  if (!hooked) {
+    hooked = true;
+    process.once('exit', () => {
+      for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+    });
+  }
+  return dir;
+}

@@ -1,0 +1,28 @@
+// Global setup of the test run: every test writes its temporary files into one folder of
+// its own (TMPDIR, which os.tmpdir(), mktemp and the collector all honour), and at the end
+// of the run that folder must be empty: a test that leaves files behind fails the run,
+// naming what it left. The folder is removed either way, so /tmp is left as it was found.
+// Other engineers' runs on the same machine write to /tmp too; only this run's folder is
+// judged, so their files never fail this run.
+
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export default function setup(): () => void {
+  const dir = mkdtempSync(join(tmpdir(), 'nsnap-test-run-'));
+  // Sticky and world-writable like /tmp: the collector tests run as nobody.
+  chmodSync(dir, 0o1777);
+  const previous = process.env.TMPDIR;
+  process.env.TMPDIR = dir;
+  return () => {
+    const left = readdirSync(dir).sort();
+    rmSync(dir, { recursive: true, force: true });
+    if (previous === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previous;
+    if (left.length > 0) {
+      const shown = left.slice(0, 20).join(', ');
+      throw new Error(`the tests left ${left.length} entries in their TMPDIR (removed now): ${shown}${left.length > 20 ? ', …' : ''}`);
+    }
+  };
+}
