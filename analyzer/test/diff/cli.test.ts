@@ -26,8 +26,8 @@ async function diff(...argv: string[]): Promise<{ code: number; stdout: string; 
     code = await diffCommand(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), isTTY: false, env: {} });
   } catch (e) {
     // main.ts prints NsnapErrors and returns their exitCode; mirror that.
-    const err = e as { exitCode?: number; message: string };
-    stderr += err.message;
+    const err = e as { exitCode?: number; message: string; hint?: string };
+    stderr += err.message + (err.hint ? `\n  hint: ${err.hint}` : '');
     code = err.exitCode ?? 3;
   }
   return { code, stdout, stderr };
