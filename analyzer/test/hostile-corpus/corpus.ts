@@ -806,7 +806,7 @@ export async function buildCorpus(): Promise<{ dir: string; cases: CorpusCase[];
       validate: 0,
       tree: 2,
       ok: 'each view on its own is valid (validate); only merging is refused',
-      names: ['different boots'],
+      names: ['different boot ids', '--same-boot'],
     });
     add({ name: 'the same view twice', inputs: [a, a], validate: 0, tree: 0, ok: 'one capture named twice merges with itself' });
   }
