@@ -51,3 +51,42 @@ describe.skipIf(guiOff.length === 0)('samples/wsl/gui-off', () => {
     expect(schemaErrors(a)).toEqual([]);
   });
 });
+
+const sandboxes = join(PROJECT_ROOT, 'samples', 'real', 'sandboxes.tar.gz');
+
+describe('samples/real/sandboxes.tar.gz (a real capture: Chromium, firejail, bwrap and a host --type=renderer)', () => {
+  it('the host stays host; every sandbox namespace of every type has its role and a label naming it', async () => {
+    const a = analyse([await loadView(sandboxes)]);
+    const root = ns(a, 'pid:4026531836');
+    expect(root).toMatchObject({ role: 'host', label: 'host, PID 1 process_api' });
+    expect(a.views[0]?.level).toBe('host');
+    // The reproduction of the issue is in the host's namespace.
+    expect(a.processes.some((p) => p.ns.pid === root.id && p.cmdline === 'sh -c sleep 37 x --type=renderer')).toBe(true);
+    const pid = a.namespaces.filter((n) => n.type === 'pid' && n.depth === 1).map((n) => [n.id, n.role, n.label]);
+    expect(pid).toEqual([
+      ['pid:4026532180', 'sandbox', 'firejail sandbox fjtest'],
+      ['pid:4026532186', 'unknown', 'chromium'],
+      ['pid:4026532260', 'sandbox', 'bubblewrap sandbox (bwrap --unshare-pid --unshare-net --ro-bind / / sleep 36)'],
+      ['pid:4026532333', 'sandbox', 'Chromium zygote sandbox (chromium)'],
+    ]);
+    const below = a.namespaces.filter((n) => n.type === 'pid' && n.parent === 'pid:4026532333').map((n) => n.label);
+    expect(below).toEqual([
+      'Chromium utility sandbox storage.mojom.StorageService (chromium)',
+      'Chromium renderer sandbox (chromium)',
+      'Chromium renderer sandbox (chromium)',
+      'Chromium renderer sandbox (chromium)',
+    ]);
+    expect(ns(a, 'net:4026532261')).toMatchObject({
+      role: 'sandbox',
+      label: 'bubblewrap sandbox (bwrap --unshare-pid --unshare-net --ro-bind / / sleep 36)',
+    });
+    expect(ns(a, 'net:4026532334')).toMatchObject({ role: 'sandbox', label: 'Chromium zygote sandbox (chromium)' });
+    expect(ns(a, 'user:4026532181')).toMatchObject({ role: 'sandbox', label: 'Chromium zygote sandbox (chromium)' });
+    expect(ns(a, 'mnt:4026532177')).toMatchObject({ role: 'sandbox', label: 'firejail sandbox fjtest' });
+    // Namespaces of the host itself (kthreadd's: PID 1's links were denied) are the host's, whatever type.
+    const own = a.namespaces.filter((x) => x.type !== 'pid' && x.processes.includes(`2@${root.id}`));
+    expect(own.map((n) => n.type).sort()).toEqual(['cgroup', 'ipc', 'mnt', 'net', 'time', 'user', 'uts']);
+    for (const n of own) expect([n.role, n.label]).toEqual(['host', 'host, PID 1 process_api']);
+    expect(schemaErrors(a)).toEqual([]);
+  });
+});
