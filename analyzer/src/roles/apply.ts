@@ -195,8 +195,12 @@ function inheritRoles(namespaces: NamespaceNode[], facts: Facts): void {
   const initial = facts.pidOrder.find((f) => f.initial) ?? null;
   const own = initial ? initialNamespaces(initial) : new Map<string, string>();
   const memberless: NamespaceNode[] = [];
-  for (const n of namespaces) {
-    if (n.type === 'pid') continue;
+  const byId = new Map(namespaces.map((n) => [n.id, n]));
+  // User namespaces first: a namespace of another type that only a runtime's helpers use
+  // takes the role of their user namespace.
+  const users = namespaces.filter((n) => n.type === 'user');
+  const rest = namespaces.filter((n) => n.type !== 'user' && n.type !== 'pid');
+  const decide = (n: NamespaceNode): void => {
     const type = n.type;
     const fixed = INITIAL_INODES[type];
     const how = own.get(n.id) ?? (fixed !== undefined && n.inode === fixed ? `inode ${fixed}, the initial ${type} namespace's` : null);
@@ -204,7 +208,7 @@ function inheritRoles(namespaces: NamespaceNode[], facts: Facts): void {
       n.role = initial.node.role;
       n.label = initial.node.label;
       n.evidence = [`the initial ${type} namespace (${how}): role and label of ${initial.node.id}`];
-      continue;
+      return;
     }
     const pidOf = new Map<NsFacts, ProcFacts[]>();
     for (const id of n.processes) {
@@ -218,17 +222,30 @@ function inheritRoles(namespaces: NamespaceNode[], facts: Facts): void {
     const inner = [...pidOf.keys()].filter((f) => !f.initial);
     if (n.processes.length === 0 && type === 'user') {
       memberless.push(n);
-      continue;
+      return;
     }
     if (inner.length === 0) {
+      const outside = initial ? (pidOf.get(initial) ?? []) : [];
+      // A rootless runtime's helpers (podman's pause process, slirp4netns) run in the
+      // initial PID namespace but inside the runtime's user namespace.
+      const userIds = [...new Set(outside.map((p) => p.node.ns.user))];
+      const user = type !== 'user' && userIds.length === 1 && userIds[0] !== undefined ? byId.get(userIds[0]) : undefined;
+      if (initial && user && user.role !== 'unknown' && !own.has(user.id) && user.inode !== INITIAL_INODES.user) {
+        const comms = [...new Set(outside.map((p) => p.comm))].slice(0, OWNER_CAP).join(', ');
+        n.role = user.role;
+        n.label = `${comms} for ${user.label}`;
+        n.evidence = [
+          `every member runs in ${initial.node.id} but inside ${user.id} (${user.role}): ${procList(outside)}; role of ${user.id}`,
+        ];
+        return;
+      }
       n.role = 'unknown';
       n.label = tidy(n.label);
-      const outside = initial ? (pidOf.get(initial) ?? []) : [];
       n.evidence =
         outside.length > 0 && initial
           ? [`not the initial ${type} namespace, and every member runs in ${initial.node.id}: ${procList(outside)}`]
           : [];
-      continue;
+      return;
     }
     const top = Math.min(...inner.map((f) => f.node.depth ?? 0));
     const owners = inner
@@ -257,11 +274,18 @@ function inheritRoles(namespaces: NamespaceNode[], facts: Facts): void {
     }
     const helpers = initial ? (pidOf.get(initial) ?? []) : [];
     if (helpers.length > 0 && initial) n.evidence.push(`also holds processes of ${initial.node.id}: ${procList(helpers)}`);
-  }
-  // A user namespace nobody runs in (seen in lsns), made only to hold other user
-  // namespaces (Chromium does this): the role and label of its first decided child,
-  // deepest first so chains resolve.
-  const byId = new Map(namespaces.map((n) => [n.id, n]));
+  };
+  for (const n of users) decide(n);
+  resolveMemberless(namespaces, memberless, byId);
+  for (const n of rest) decide(n);
+}
+
+/**
+ * A user namespace nobody runs in (seen in lsns), made only to hold other user namespaces
+ * (Chromium and bwrap do this): the role and label of its first decided child, deepest
+ * first so chains resolve.
+ */
+function resolveMemberless(namespaces: NamespaceNode[], memberless: NamespaceNode[], byId: Map<string, NamespaceNode>): void {
   const childrenOf = new Map<string, NamespaceNode[]>();
   for (const n of namespaces) {
     if (n.type !== 'user' || n.parent === null) continue;
