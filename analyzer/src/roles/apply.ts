@@ -8,7 +8,7 @@ import type { Analysis, NamespaceNode, Role } from '../model/types.js';
 import { INITIAL_INODES, NS_TYPES, type NsType } from '../procfs/ns-link.js';
 import type { ViewData } from '../snapshot/view-data.js';
 import { gatherFacts, optionValue, type Facts, type NsFacts, type ProcFacts } from './facts.js';
-import { matchNamespace, procList, procRef, testProcess, type Finding, type MatchResult } from './match.js';
+import { matchNamespace, procList, procRef, programName, testProcess, type Finding, type MatchResult } from './match.js';
 import type { Rule, RuleSet } from './rule-types.js';
 import { renderTemplates, type Template } from './template.js';
 import { decideLevels } from './view-levels.js';
@@ -46,8 +46,9 @@ export function applyRoles(analysis: Analysis, views: ViewData[], rules: RuleSet
   for (const f of facts.pidOrder) {
     const d = decided.get(f.node.id);
     f.node.role = d ? d.rule.role : 'unknown';
-    f.node.evidence = d ? evidenceOf(d, f, facts, decided) : [];
-    f.node.label = tidy(d ? labelOf(d, f, facts, decided) : f.node.label);
+    const label = d ? labelOf(d, f, facts, decided) : null;
+    f.node.evidence = d ? [...evidenceOf(d, f, facts, decided), ...(label?.sources ?? []).map((x) => `rule ${d.rule.name}: ${x}`)] : [];
+    f.node.label = tidy(label ? label.text : f.node.label);
   }
   inheritRoles(analysis.namespaces, facts);
   decideLevels(analysis, views, facts, decided);
@@ -86,7 +87,8 @@ function evidenceOf(d: Decision, f: NsFacts, facts: Facts, decided: Map<string, 
   return findings.map((x) => `rule ${rule.name}: ${x.text}`).filter((s) => !seen.has(s) && Boolean(seen.add(s)));
 }
 
-function labelOf(d: Decision, f: NsFacts, facts: Facts, decided: Map<string, Decision>): string {
+/** The label, and where the names in it came from (argv options and words, cgroup paths). */
+function labelOf(d: Decision, f: NsFacts, facts: Facts, decided: Map<string, Decision>): { text: string; sources: string[] } {
   const { rule, result } = d;
   const init = f.init;
   const initParent = f.initParent;
@@ -169,7 +171,28 @@ function labelOf(d: Decision, f: NsFacts, facts: Facts, decided: Map<string, Dec
         return null;
     }
   };
-  return renderTemplates(rule.labels, lookup);
+  const text = renderTemplates(rule.labels, lookup);
+  // The template used is the first whose variables all resolve; say where its names came from.
+  const used = rule.labels.find((t) => t.every((p) => !('variable' in p) || (lookup(p.variable) ?? '') !== ''));
+  const sources: string[] = [];
+  for (const part of used ?? []) {
+    if (!('variable' in part)) continue;
+    const v = part.variable;
+    const value = lookup(v) as string;
+    const arg = /^(init|initParent|creator)\.(opt|arg)\.(.+)$/.exec(v);
+    const p = arg ? procOf(arg[1] as string) : null;
+    if (arg && p) {
+      const where =
+        arg[2] === 'opt'
+          ? `option ${(arg[3] as string).length === 1 ? `-${arg[3] as string}` : `'${arg[3] as string}'`}`
+          : `word ${arg[3] as string}`;
+      sources.push(`label: ${value} is the ${where} of ${programName(p)} (${p.node.id})`);
+    } else if (v.startsWith('cgroup.') && v !== 'cgroup.path' && f.container) {
+      const from = f.cgroups.find((c) => c.value === f.container?.path)?.from ?? '?';
+      sources.push(`label: ${value} from the cgroup ${f.container.path} (${from})`);
+    } else if (v === 'hostname') sources.push(`label: ${value} is the hostname of a view rooted here`);
+  }
+  return { text, sources };
 }
 
 /** A label on one line: runs of whitespace (LXC pads its titles with spaces) become one space. */

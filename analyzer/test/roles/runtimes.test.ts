@@ -127,6 +127,12 @@ describe('container names', () => {
       ]),
     );
     expect(ns(a, `pid:${C}`)).toMatchObject({ role: 'container', label: 'podman container web (3f2a9c1e5b7d)' });
+    // The evidence says where each name in the label came from.
+    expect(ns(a, `pid:${C}`).evidence).toEqual([
+      `rule podman-container: created by conmon (900@pid:${ROOT})`,
+      `rule podman-container: label: web is the option -n of conmon (900@pid:${ROOT})`,
+      `rule podman-container: label: ${ID} is the option -c of conmon (900@pid:${ROOT})`,
+    ]);
   });
 
   it('rootless podman: the user namespace holding conmon, the pause process and the containers is the containers', () => {
@@ -175,6 +181,9 @@ describe('container names', () => {
     const path = `0::/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod0a1b2c3d_4e5f_6789_abcd_ef0123456789.slice/cri-containerd-${ID}.scope`;
     const a = single(host([{ nspid: [910, 1], ppid: 1, ns: C, comm: 'pause', cmdline: ['/pause'], cgroup: [path] }]));
     expect(ns(a, `pid:${C}`).label).toBe('kubernetes container 3f2a9c1e5b7d, pod 0a1b2c3d-4e5f-6789-abcd-ef0123456789 (kubernetes)');
+    expect(ns(a, `pid:${C}`).evidence).toContain(
+      `rule kubernetes-container: label: 3f2a9c1e5b7d from the cgroup ${path.slice(3)} (910@pid:${ROOT})`,
+    );
   });
 
   it.each([
