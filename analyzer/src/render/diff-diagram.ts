@@ -155,6 +155,7 @@ export function unionDiagramNode(u: UnionNamespace): DiagramNode {
     parent: u.parent,
     title: mark ? `${mark} ${ns.id}` : ns.id,
     lines,
+    label: ns.label,
     role,
     status: u.status,
     processCount: na ?? nb ?? 0,

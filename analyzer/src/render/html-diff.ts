@@ -3,12 +3,10 @@
 // summary, the union of both PID namespace trees with added, removed, moved and changed
 // namespaces marked (colour, dash, badge word and a marker in front of the id), the
 // full list of changes, and per namespace its changes and its processes before and after.
-// Everything is static HTML, complete without JavaScript and in print; DIFF_SCRIPT adds
-// the details panel and the search. Ids and anchors are generated, never from input.
-//
-// htmlPage always appends the tree report's script. This page gives it nothing to act
-// on: the data has no `namespaces` list and the search bar has its own ids, so that
-// script only cancels box clicks (which DIFF_SCRIPT handles as well).
+// Everything is static HTML, complete without JavaScript and in print; the reports' one
+// client script (html-script.ts, appended by htmlPage) adds the details panel and the
+// search from the panel items this page describes. Ids and anchors are generated, never
+// from input.
 
 import type { Change, DiffResult, DiffSide } from '../diff/types.js';
 import { plural } from '../diff/words.js';
@@ -17,9 +15,10 @@ import { STATUS_MARK, unionDiagramNode, unionTree, type DiffSides, type UnionNam
 import { headline, summaryLines, type Line } from './diff-summary.js';
 import { KIND_TITLES } from './diff-text.js';
 import { BOX_W, layoutTree } from './html-layout.js';
-import { htmlPage, htmlTable, legend, type TableRowSpec } from './html-page.js';
+import { htmlPage, htmlTable, idCode, legend, toolbar, type TableRowSpec } from './html-page.js';
 import { renderSvgTree } from './html-svg.js';
-import { anchorOf } from './html-tree.js';
+import type { PanelItem } from './html-script.js';
+import { anchorOf, panelRows } from './html-tree.js';
 import { processRows, type ProcessRow } from './process-rows.js';
 import { STATUS_STYLE } from './mermaid.js';
 import { html, visible } from './report-escape.js';
@@ -27,53 +26,9 @@ import { html, visible } from './report-escape.js';
 type SideName = 'before' | 'after';
 const rowId = (i: number, side: SideName, k: number): string => `p-${i + 1}-${side[0]}${k + 1}`;
 
-interface SideData {
-  id: string;
-  label: string;
-  role: string;
-  depth: number | null;
-  parent: string | null;
-  rows: { r: string; pids: number[]; ppid: number; uid: number | null; comm: string; cmdline: string | null; level: number }[];
-}
-
-/** What the script gets per union namespace; strings already made visible. */
-interface UnionData {
-  title: string;
-  label: string;
-  role: string;
-  status: string;
-  word: string;
-  anchor: string;
-  parentIndex: number | null;
-  wasUnderIndex: number | null;
-  changes: string[];
-  before: SideData | null;
-  after: SideData | null;
-}
-
 interface Item {
   u: UnionNamespace;
   rows: Record<SideName, ProcessRow[]>;
-}
-
-function sideData(ns: NamespaceNode | null, rows: ProcessRow[], i: number, side: SideName): SideData | null {
-  if (ns === null) return null;
-  return {
-    id: visible(ns.id),
-    label: visible(ns.label),
-    role: ns.role,
-    depth: ns.depth,
-    parent: ns.parent === null ? null : visible(ns.parent),
-    rows: rows.map(({ p, level }, k) => ({
-      r: rowId(i, side, k),
-      pids: p.nspid,
-      ppid: p.ppid,
-      uid: p.uid,
-      comm: visible(p.comm),
-      cmdline: p.cmdline === null ? null : visible(p.cmdline),
-      level,
-    })),
-  };
 }
 
 function titleOf(u: UnionNamespace): string {
@@ -143,13 +98,11 @@ function section(it: Item, i: number, items: Item[], index: Map<string, number>)
   const st = STATUS_STYLE[u.status];
   const link = (key: string | null, text: string): string => {
     const k = key === null ? undefined : index.get(key);
-    return k === undefined
-      ? ''
-      : ` · ${html(text)} <a href="#${anchorOf(k)}">#${k + 1} <code>${html(titleOf((items[k] as Item).u))}</code></a>`;
+    return k === undefined ? '' : ` · ${html(text)} <a href="#${anchorOf(k)}">#${k + 1} ${idCode(titleOf((items[k] as Item).u))}</a>`;
   };
   const out = [`<section class="ns-section status-${u.status}" id="${anchorOf(i)}">`];
   out.push(
-    `<h3>#${i + 1} <code>${html(titleOf(u))}</code> <code>${html(ns.label)}</code>${st.word ? ` <span class="mark">${html(st.word.toUpperCase())}</span>` : ''}</h3>`,
+    `<h3>#${i + 1} ${idCode(titleOf(u))} <code>${html(ns.label)}</code>${st.word ? ` <span class="mark">${html(st.word.toUpperCase())}</span>` : ''}</h3>`,
   );
   out.push(
     `<p class="nsinfo">${html(sideInfo('before', u.before))}<br>${html(sideInfo('after', u.after))}${link(u.parent, 'parent')}${link(u.wasUnder, 'old parent')}</p>`,
@@ -159,7 +112,7 @@ function section(it: Item, i: number, items: Item[], index: Map<string, number>)
     const n = u[side];
     if (n === null) continue;
     const rows = it.rows[side];
-    out.push(`<h4>${side}: ${html(plural(rows.length, 'process', 'processes'))} in <code>${html(n.id)}</code></h4>`);
+    out.push(`<h4>${side}: ${html(plural(rows.length, 'process', 'processes'))} in ${idCode(n.id)}</h4>`);
     if (rows.length > 0) out.push(procTable(rows, i, side));
   }
   out.push('</section>');
@@ -176,7 +129,7 @@ function changesTable(d: DiffResult, items: Item[]): string {
   const ref = (side: SideName, id: string | null, pid: boolean): TableRowSpec['cells'][number] => {
     if (id === null) return '';
     const k = pid ? at[side].get(id) : undefined;
-    return k === undefined ? { code: id } : { html: `<a href="#${anchorOf(k)}"><code>${html(id)}</code></a>` };
+    return k === undefined ? { id } : { html: `<a href="#${anchorOf(k)}">${idCode(id)}</a>` };
   };
   const rows: TableRowSpec[] = d.changes.map((c: Change) => {
     const pid = 'type' in c && c.type === 'pid';
@@ -189,16 +142,12 @@ function changesTable(d: DiffResult, items: Item[]): string {
 }
 
 const EXTRA_STYLE = `<style>
-#dqstatus { color: var(--muted); }
 .mark { font: 700 11px system-ui, sans-serif; letter-spacing: 0.04em; }
 .status-added .mark { color: #1a7f37; } .status-removed .mark { color: #cf222e; } .status-moved .mark { color: #9a6700; } .status-changed .mark { color: #0969da; }
 ul.changes { margin: 4px 0 8px; }
 h4 { font-size: 13px; margin: 10px 0 4px; }
 #details h3 { font-size: 14px; margin: 12px 0 4px; }
 </style>`;
-
-/** The search bar: the tree report's look, its own ids (see the file comment). */
-const DIFF_TOOLBAR = `<div class="toolbar" id="dtoolbar" hidden><label for="dq">Search</label><input id="dq" type="search" placeholder="PID at any level, a namespace inode, or text in a command" autocomplete="off" spellcheck="false"><span id="dqstatus" role="status" aria-live="polite"></span></div>`;
 
 export function renderDiffHtml(d: DiffResult, sides: DiffSides): string {
   const union = unionTree(d, sides);
@@ -224,7 +173,11 @@ export function renderDiffHtml(d: DiffResult, sides: DiffSides): string {
   const lines = summaryLines(d);
   if (lines.length > 0)
     body.push('<h2>Summary</h2>', `<ul class="summary-lines">${lines.map((l) => `<li>${inline(l)}</li>`).join('')}</ul>`);
-  body.push('<h2>PID namespaces, before and after</h2>', DIFF_TOOLBAR, legend(statuses));
+  body.push(
+    '<h2>PID namespaces, before and after</h2>',
+    toolbar('PID at any level, a namespace inode, or text in a command'),
+    legend(statuses),
+  );
   const marks = statuses.filter((s) => s !== 'same').map((s) => `${STATUS_MARK[s]} ${STATUS_STYLE[s].word}`);
   if (union.some((u) => u.wasUnder !== null)) marks.push('dashed arrow: from a moved namespace’s old parent');
   body.push(
@@ -237,172 +190,52 @@ export function renderDiffHtml(d: DiffResult, sides: DiffSides): string {
   items.forEach((it, i) => body.push(...section(it, i, items, index)));
   body.push(
     '<p class="footer">Made by nsnap. The process tables list every captured process, the transient ones the comparison leaves out included. This page loads nothing from the network.</p>',
-    `<script>${DIFF_SCRIPT}</script>`,
   );
 
-  const data: UnionData[] = items.map((it, i) => {
+  const data: PanelItem[] = items.map((it, i): PanelItem => {
     const u = it.u;
     const ns = (u.after ?? u.before) as NamespaceNode;
+    const jumpTo = (key: string | null): { jump: number } | '' => {
+      const k = key === null ? undefined : index.get(key);
+      return k === undefined ? '' : { jump: k };
+    };
+    const sides = (['before', 'after'] as const).map((side) => ({ side, n: u[side] }));
     return {
       title: visible(titleOf(u)),
       label: visible(ns.label),
-      role: ns.role,
-      status: u.status,
-      word: STATUS_STYLE[u.status].word,
       anchor: anchorOf(i),
-      parentIndex: u.parent === null ? null : (index.get(u.parent) ?? null),
-      wasUnderIndex: u.wasUnder === null ? null : (index.get(u.wasUnder) ?? null),
-      changes: u.changes.map((c) => visible(c.summary)),
-      before: sideData(u.before, it.rows.before, i, 'before'),
-      after: sideData(u.after, it.rows.after, i, 'after'),
+      facts: [
+        ['change', STATUS_STYLE[u.status].word || 'none'],
+        ['role', ns.role],
+        ...sides.map(({ side, n }): [string, string] => [
+          side,
+          n === null ? 'not there' : visible(`${n.id}, depth ${n.depth ?? '?'}, ${n.parent === null ? 'outermost' : `under ${n.parent}`}`),
+        ]),
+        ['parent', jumpTo(u.parent)],
+        ['old parent', jumpTo(u.wasUnder)],
+      ],
+      lists: [
+        {
+          heading: `Changes (${u.changes.length})`,
+          items: u.changes.map((c) => visible(c.summary)),
+          empty: 'No change concerns this namespace.',
+          className: 'changes',
+        },
+      ],
+      tables: sides.flatMap(({ side, n }) =>
+        n === null
+          ? []
+          : [
+              {
+                heading: visible(`${side}: ${plural(it.rows[side].length, 'process', 'processes')} in ${n.id}`),
+                rows: panelRows(it.rows[side], (k) => rowId(i, side, k)),
+                empty: null,
+              },
+            ],
+      ),
+      inodes: sides.flatMap(({ n }) => (n === null || n.inode === null ? [] : [String(n.inode)])),
+      labels: sides.flatMap(({ n }) => (n === null ? [] : [visible(n.label)])),
     };
   });
-  return htmlPage({ title, body, data: { kind: 'diff', union: data } });
+  return htmlPage({ title, body, data: { kind: 'diff', items: data } });
 }
-
-// The page's own script. It waits for DOMContentLoaded because the JSON block comes
-// after the body; by then the tree report's script has run and found nothing to do.
-// It writes only with textContent and classList, never innerHTML. Plain ES2017.
-export const DIFF_SCRIPT = String.raw`document.addEventListener('DOMContentLoaded', function () {
-  'use strict';
-  var source = document.getElementById('nsnap-data');
-  if (!source) return;
-  var list = (JSON.parse(source.textContent || '{}').union) || [];
-  var panel = document.getElementById('details');
-  var toolbar = document.getElementById('dtoolbar');
-  var q = document.getElementById('dq');
-  var status = document.getElementById('dqstatus');
-  var selected = -1;
-  var hits = {};
-
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
-  function box(i) { return document.querySelector('svg.tree a.ns[data-i="' + i + '"]'); }
-  function fact(dl, name, value) {
-    if (value === null || value === undefined || value === '') return;
-    dl.appendChild(el('dt', '', name));
-    var dd = el('dd');
-    if (value instanceof Node) dd.appendChild(value); else dd.textContent = String(value);
-    dl.appendChild(dd);
-  }
-  function jump(i) {
-    var a = el('a', '', list[i].title);
-    a.href = '#' + list[i].anchor;
-    a.addEventListener('click', function (e) { e.preventDefault(); show(i); });
-    return a;
-  }
-  function sideFacts(dl, name, s) {
-    if (!s) { fact(dl, name, 'not there'); return; }
-    fact(dl, name, s.id + ', depth ' + (s.depth === null ? '?' : s.depth) + ', ' + (s.parent ? 'under ' + s.parent : 'outermost'));
-  }
-  function procs(name, s) {
-    if (!s) return;
-    panel.appendChild(el('h3', '', name + ': ' + s.rows.length + ' process' + (s.rows.length === 1 ? '' : 'es') + ' in ' + s.id));
-    if (!s.rows.length) return;
-    var t = el('table', 'procs');
-    var head = el('tr');
-    ['PIDs (outer/\u2026/inner)', 'PPID', 'UID', 'comm', 'cmdline'].forEach(function (h) { head.appendChild(el('th', '', h)); });
-    var thead = el('thead'); thead.appendChild(head); t.appendChild(thead);
-    var body = el('tbody');
-    s.rows.forEach(function (r) {
-      var tr = el('tr', hits[r.r] ? 'hit' : '');
-      var first = el('td', 'pids', r.pids.join('/'));
-      first.style.paddingLeft = (0.4 + r.level * 1.1) + 'em';
-      tr.appendChild(first);
-      tr.appendChild(el('td', 'num', r.ppid));
-      tr.appendChild(el('td', 'num', r.uid === null ? '?' : r.uid));
-      tr.appendChild(el('td', 'comm', r.comm));
-      tr.appendChild(el('td', 'cmd', r.cmdline === null ? '' : r.cmdline));
-      body.appendChild(tr);
-    });
-    t.appendChild(body);
-    panel.appendChild(t);
-  }
-
-  function show(i) {
-    var ns = list[i];
-    if (!ns || !panel) return;
-    if (selected >= 0 && box(selected)) box(selected).classList.remove('selected');
-    selected = i;
-    if (box(i)) box(i).classList.add('selected');
-    panel.textContent = '';
-    var close = el('button', 'close', '\u00d7');
-    close.type = 'button';
-    close.setAttribute('aria-label', 'Close details');
-    close.addEventListener('click', function () { panel.hidden = true; if (box(i)) box(i).classList.remove('selected'); selected = -1; });
-    panel.appendChild(close);
-    panel.appendChild(el('h2', '', ns.title));
-    panel.appendChild(el('p', 'label', ns.label));
-    var dl = el('dl');
-    fact(dl, 'change', ns.word || 'none');
-    fact(dl, 'role', ns.role);
-    sideFacts(dl, 'before', ns.before);
-    sideFacts(dl, 'after', ns.after);
-    if (ns.parentIndex !== null && list[ns.parentIndex]) fact(dl, 'parent', jump(ns.parentIndex));
-    if (ns.wasUnderIndex !== null && list[ns.wasUnderIndex]) fact(dl, 'old parent', jump(ns.wasUnderIndex));
-    panel.appendChild(dl);
-    panel.appendChild(el('h3', '', 'Changes (' + ns.changes.length + ')'));
-    if (!ns.changes.length) panel.appendChild(el('p', 'none', 'No change concerns this namespace.'));
-    else {
-      var ul = el('ul', 'changes');
-      ns.changes.forEach(function (c) { ul.appendChild(el('li', '', c)); });
-      panel.appendChild(ul);
-    }
-    procs('before', ns.before);
-    procs('after', ns.after);
-    var more = el('a', 'more', 'Show in the full tables');
-    more.href = '#' + ns.anchor;
-    panel.appendChild(more);
-    panel.hidden = false;
-  }
-
-  document.querySelectorAll('svg.tree a.ns').forEach(function (a) {
-    a.addEventListener('click', function (e) {
-      e.preventDefault();
-      show(Number(a.getAttribute('data-i')));
-    });
-  });
-
-  function search() {
-    hits = {};
-    document.querySelectorAll('.hit').forEach(function (e) { e.classList.remove('hit'); });
-    var s = q.value.trim();
-    if (!s) { status.textContent = ''; return; }
-    var isPid = /^[0-9]+$/.test(s);
-    var pid = Number(s);
-    var low = s.toLowerCase();
-    var count = 0;
-    var spaces = [];
-    list.forEach(function (ns, i) {
-      var found = false;
-      [ns.before, ns.after].forEach(function (side) {
-        if (!side) return;
-        if (isPid ? side.id.slice(side.id.indexOf(':') + 1) === s : side.label.toLowerCase().indexOf(low) >= 0) found = true;
-        side.rows.forEach(function (r) {
-          var m = isPid ? r.pids.indexOf(pid) >= 0
-            : r.comm.toLowerCase().indexOf(low) >= 0 || (r.cmdline || '').toLowerCase().indexOf(low) >= 0;
-          if (!m) return;
-          hits[r.r] = true;
-          count += 1;
-          found = true;
-          var row = document.getElementById(r.r);
-          if (row) row.classList.add('hit');
-        });
-      });
-      if (found) { spaces.push(i); if (box(i)) box(i).classList.add('hit'); }
-    });
-    status.textContent = spaces.length === 0 ? 'no match'
-      : count + ' process' + (count === 1 ? '' : 'es') + ' in ' + spaces.length + ' namespace' + (spaces.length === 1 ? '' : 's');
-    if (spaces.length >= 1) show(spaces[0]);
-  }
-
-  if (toolbar && q && status) {
-    toolbar.hidden = false;
-    q.addEventListener('input', search);
-  }
-});
-`;

@@ -8,7 +8,7 @@
 import type { DiagramNode } from './mermaid.js';
 
 export const BOX_W = 236;
-export const BOX_H = 74;
+export const BOX_H = 98;
 const GAP_X = 20;
 const GAP_Y = 46;
 const MARGIN = 12;

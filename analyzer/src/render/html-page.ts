@@ -11,11 +11,17 @@ import { html, jsonForScript } from './report-escape.js';
 
 export const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
 
-/** A table cell: a plain string is untrusted and escaped; `code` is escaped into <code>; `html` is our own markup. */
-export type Cell = string | { code: string } | { html: string };
+/** A table cell: a plain string is untrusted and escaped; `code` is escaped into <code>; `id` too, never wrapped; `html` is our own markup. */
+export type Cell = string | { code: string } | { id: string } | { html: string };
+
+/** A namespace id as code that never breaks inside (pid:4026532257 stays on one line). */
+export function idCode(id: string): string {
+  return `<code class="id">${html(id)}</code>`;
+}
 
 function cell(c: Cell): string {
   if (typeof c === 'string') return html(c);
+  if ('id' in c) return idCode(c.id);
   if ('code' in c) return c.code === '' ? '' : `<code>${html(c.code)}</code>`;
   return c.html;
 }
@@ -72,6 +78,7 @@ h2 { font-size: 18px; margin: 28px 0 8px; border-bottom: 1px solid var(--line); 
 h3 { font-size: 15px; margin: 20px 0 6px; }
 code, .pids, .cmd, .comm { font-family: var(--mono); font-size: 12.5px; }
 code { overflow-wrap: anywhere; }
+.id, code.id { white-space: nowrap; overflow-wrap: normal; }
 table { border-collapse: collapse; margin: 4px 0 12px; }
 th, td { border: 1px solid var(--line); padding: 3px 8px; text-align: left; vertical-align: top; }
 thead th { background: #f6f8fa; }
@@ -97,11 +104,11 @@ svg.tree a.ns:focus rect.box, svg.tree a.ns.selected rect.box { stroke: #0969da;
 svg.tree a.ns.hit rect.box { stroke: var(--hit-line); stroke-width: 4; }
 svg.tree a.status-removed { opacity: 0.75; }
 #details { flex: 0 0 min(560px, 45%); border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; position: sticky; top: 56px; max-height: calc(100vh - 72px); overflow: auto; background: #fff; }
-#details h2 { margin-top: 0; font-family: var(--mono); font-size: 15px; border: 0; }
+#details h2 { margin-top: 0; font-family: var(--mono); font-size: 15px; border: 0; white-space: nowrap; }
 #details .label { font-family: var(--mono); overflow-wrap: anywhere; }
 #details dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 8px 0; }
 #details dt { color: var(--muted); }
-#details dd { margin: 0; overflow-wrap: anywhere; }
+#details dd { margin: 0; overflow-wrap: break-word; }
 #details .close { float: right; font-size: 18px; line-height: 1; border: 0; background: none; cursor: pointer; }
 #details ul.evidence { font-family: var(--mono); font-size: 12.5px; padding-left: 18px; }
 .nsinfo { color: var(--muted); margin: 2px 0 6px; }
@@ -151,4 +158,6 @@ export function htmlPage(parts: PageParts): string {
 }
 
 /** The search bar; hidden until the script shows it, so a page without JavaScript has no dead control. */
-export const TOOLBAR = `<div class="toolbar" id="toolbar" hidden><label for="q">Search</label><input id="q" type="search" placeholder="PID at any level, or text in a command" autocomplete="off" spellcheck="false"><span id="qstatus" role="status" aria-live="polite"></span></div>`;
+export function toolbar(placeholder: string): string {
+  return `<div class="toolbar" id="toolbar" hidden><label for="q">Search</label><input id="q" type="search" placeholder="${html(placeholder)}" autocomplete="off" spellcheck="false"><span id="qstatus" role="status" aria-live="polite"></span></div>`;
+}

@@ -5,10 +5,52 @@
 
 import { BOX_H, BOX_W, layoutTree } from './html-layout.js';
 import { ROLE_COLORS, STATUS_STYLE, type DiagramNode } from './mermaid.js';
-import { html, short } from './report-escape.js';
+import { html, short, visible } from './report-escape.js';
 
 /** Characters that fit on one line of a box at the font size below. */
 const LINE_CHARS = 31;
+/** Lines of text under a box's title: the wrapped label, then the meta lines. */
+const TEXT_ROWS = 4;
+const ROW_Y0 = 38;
+const ROW_DY = 17;
+
+/**
+ * Text cut into at most `max` lines of `width` characters, at spaces. A word longer than a
+ * line is cut, but never inside a run of digits (a namespace id or PID) when it can be cut
+ * before it. When the text does not fit, the last line ends in "…".
+ */
+export function wrapLines(text: string, width: number, max: number): string[] {
+  const words = text.split(/\s+/).filter((w) => w !== '');
+  const lines: string[] = [];
+  let cur = '';
+  let i = 0;
+  while (i < words.length && lines.length < max) {
+    const w = words[i] as string;
+    const chars = Array.from(w);
+    if (cur === '' && chars.length > width) {
+      let cut = width;
+      while (cut > 0 && /[0-9]/.test(chars[cut - 1] as string) && /[0-9]/.test(chars[cut] as string)) cut -= 1;
+      if (cut === 0) cut = width;
+      lines.push(chars.slice(0, cut).join(''));
+      words[i] = chars.slice(cut).join('');
+      continue;
+    }
+    const next = cur === '' ? w : `${cur} ${w}`;
+    if (Array.from(next).length <= width) {
+      cur = next;
+      i += 1;
+    } else {
+      lines.push(cur);
+      cur = '';
+    }
+  }
+  if (cur !== '' && lines.length < max) lines.push(cur);
+  if (i < words.length && lines.length > 0) {
+    const last = Array.from(lines[lines.length - 1] as string);
+    lines[lines.length - 1] = `${last.slice(0, Math.min(last.length, width - 1)).join('')}…`;
+  }
+  return lines;
+}
 
 export interface SvgOptions {
   /** Accessible name of the picture. */
@@ -42,17 +84,21 @@ export function renderSvgTree(nodes: DiagramNode[], opts: SvgOptions): string {
     const c = ROLE_COLORS[n.role];
     const st = STATUS_STYLE[n.status];
     const dash = st.dash ? ` stroke-dasharray="${st.dash}"` : '';
-    const full = [n.title, ...n.lines, ...(st.word ? [st.word] : [])].join('\n');
+    const label = n.label ?? n.lines[0] ?? '';
+    const meta = n.lines.slice(1, TEXT_ROWS - 1);
+    // One escaped line per tooltip line, joined by real newlines (the tooltip shows them).
+    const full = [n.title, label, ...n.lines.slice(1), ...(st.word ? [st.word] : [])].map(html).join('\n');
     const badge = st.word
       ? `<text x="${BOX_W - 8}" y="16" text-anchor="end" class="badge" fill="${st.stroke ?? c.text}">${html(st.word.toUpperCase())}</text>`
       : '';
-    const lines = n.lines
-      .slice(0, 2)
-      .map((l, k) => `<text x="10" y="${40 + k * 18}" class="${k === 0 ? 'label' : 'meta'}">${html(short(l, LINE_CHARS))}</text>`)
-      .join('');
+    const rows = [
+      ...wrapLines(visible(label), LINE_CHARS, TEXT_ROWS - meta.length).map((l) => ({ l, cls: 'label' })),
+      ...meta.map((l) => ({ l: short(l, LINE_CHARS), cls: 'meta' })),
+    ];
+    const lines = rows.map((r, k) => `<text x="10" y="${ROW_Y0 + k * ROW_DY}" class="${r.cls}">${html(r.l)}</text>`).join('');
     out.push(
-      `<a href="#${opts.anchor(p.index)}" class="ns status-${n.status}" data-i="${p.index}" id="svg-${opts.anchor(p.index)}" transform="translate(${p.x} ${p.y})">` +
-        `<title>${html(full)}</title>` +
+      `<a href="#${opts.anchor(p.index)}" class="ns status-${n.status}${p.depth === 0 ? ' root' : ''}" data-i="${p.index}" id="svg-${opts.anchor(p.index)}" transform="translate(${p.x} ${p.y})">` +
+        `<title>${full}</title>` +
         `<rect class="box" width="${BOX_W}" height="${BOX_H}" rx="8" fill="${c.fill}" stroke="${st.stroke ?? c.stroke}" stroke-width="${st.width}"${dash}/>` +
         `<g fill="${c.text}"><text x="10" y="19" class="title">${html(short(n.title, LINE_CHARS - (st.word ? 9 : 0)))}</text>${lines}</g>${badge}</a>`,
     );

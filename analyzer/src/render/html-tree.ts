@@ -4,29 +4,13 @@
 // taken from input.
 
 import type { Analysis, NamespaceNode, ProcessNode } from '../model/types.js';
-import { htmlPage, htmlTable, legend, summaryTable, TOOLBAR, type TableRowSpec } from './html-page.js';
+import { htmlPage, htmlTable, legend, summaryTable, toolbar, idCode, type TableRowSpec } from './html-page.js';
+import type { PanelItem, PanelRow } from './html-script.js';
 import { renderSvgTree } from './html-svg.js';
 import { summaryRows } from './markdown-tree.js';
 import { depthMark, indentOf, processRows, type ProcessRow } from './process-rows.js';
 import { namespaceNode, pidNamespacesInTreeOrder, type DiagramNode, type NodeStatus } from './mermaid.js';
 import { html, visible } from './report-escape.js';
-
-/** What the script gets per namespace; strings already made visible (no controls or bidi). */
-export interface NamespaceData {
-  id: string;
-  label: string;
-  role: string;
-  depth: number | null;
-  parent: string | null;
-  parentIndex: number | null;
-  parentSupport: string[];
-  evidence: string[];
-  status: NodeStatus;
-  note: string | null;
-  anchor: string;
-  anchorParent: string | null;
-  rows: { r: string; pids: number[]; ppid: number; uid: number | null; comm: string; cmdline: string | null; level: number }[];
-}
 
 export const anchorOf = (i: number): string => `ns-${i + 1}`;
 export const rowIdOf = (i: number, k: number): string => `p-${i + 1}-${k + 1}`;
@@ -40,35 +24,43 @@ export interface PageNamespace {
   note: string | null;
 }
 
-export function namespaceData(items: PageNamespace[]): NamespaceData[] {
+/** The script's panel for each namespace of the tree page. */
+export function panelItems(items: PageNamespace[]): PanelItem[] {
   const index = new Map(items.map((it, i) => [it.ns.id, i]));
-  return items.map((it, i) => {
+  return items.map((it, i): PanelItem => {
     const n = it.ns;
-    const parentIndex = n.parent === null ? null : (index.get(n.parent) ?? null);
+    const parentIndex = n.parent === null ? undefined : index.get(n.parent);
     return {
-      id: visible(n.id),
+      title: visible(n.id),
       label: visible(n.label),
-      role: n.role,
-      depth: n.depth,
-      parent: n.parent === null ? null : visible(n.parent),
-      parentIndex,
-      parentSupport: n.parentSupport,
-      evidence: n.evidence.map(visible),
-      status: it.status,
-      note: it.note === null ? null : visible(it.note),
       anchor: anchorOf(i),
-      anchorParent: parentIndex === null ? null : anchorOf(parentIndex),
-      rows: it.rows.map(({ p, level }, k) => ({
-        r: rowIdOf(i, k),
-        pids: p.nspid,
-        ppid: p.ppid,
-        uid: p.uid,
-        comm: visible(p.comm),
-        cmdline: p.cmdline === null ? null : visible(p.cmdline),
-        level,
-      })),
+      facts: [
+        ['role', n.role],
+        ['change', it.status === 'same' ? '' : `${it.status}${it.note ? `: ${visible(it.note)}` : ''}`],
+        ['depth', n.depth === null ? '?' : n.depth],
+        ['parent', parentIndex !== undefined ? { jump: parentIndex } : n.parent === null ? 'outermost' : visible(n.parent)],
+        ['parent evidence', n.parentSupport.join(', ')],
+        ['processes', it.rows.length],
+      ],
+      lists: [{ heading: 'Evidence', items: n.evidence.map(visible), empty: null, className: 'evidence' }],
+      tables: [{ heading: 'Processes', rows: panelRows(it.rows, (k) => rowIdOf(i, k)), empty: 'No member process was seen.' }],
+      inodes: n.inode === null ? [] : [String(n.inode)],
+      labels: [visible(n.label)],
     };
   });
+}
+
+/** Process rows for the script, with the ids of the same rows in the full tables. */
+export function panelRows(rows: ProcessRow[], idOf: (k: number) => string): PanelRow[] {
+  return rows.map(({ p, level }, k) => ({
+    r: idOf(k),
+    pids: p.nspid,
+    ppid: p.ppid,
+    uid: p.uid,
+    comm: visible(p.comm),
+    cmdline: p.cmdline === null ? null : visible(p.cmdline),
+    level,
+  }));
 }
 
 /** The sections every report page has: legend, tree with details panel, namespace table, per-namespace processes. */
@@ -89,11 +81,11 @@ export function namespaceSections(items: PageNamespace[], svgTitle: string): str
     return {
       cells: [
         { html: `<a href="#${anchorOf(i)}">${i + 1}</a>` },
-        { code: n.id },
+        { id: n.id },
         n.depth === null ? '?' : String(n.depth),
         n.parent === null
           ? 'outermost'
-          : { html: `<code>${html(n.parent)}</code>${p === undefined ? '' : ` (<a href="#${anchorOf(p)}">#${p + 1}</a>)`}` },
+          : { html: `${idCode(n.parent)}${p === undefined ? '' : ` (<a href="#${anchorOf(p)}">#${p + 1}</a>)`}` },
         [n.parentEvidence, ...n.parentSupport.filter((e) => e !== n.parentEvidence)].filter(Boolean).join(', '),
         n.role,
         ...(statuses.some((s) => s !== 'same') ? [it.status === 'same' ? '' : `${it.status}${it.note ? `: ${it.note}` : ''}`] : []),
@@ -111,7 +103,7 @@ export function namespaceSections(items: PageNamespace[], svgTitle: string): str
   items.forEach((it, i) => {
     const n = it.ns;
     out.push(`<section class="ns-section" id="${anchorOf(i)}">`);
-    out.push(`<h3>#${i + 1} <code>${html(n.id)}</code> <code>${html(n.label)}</code></h3>`);
+    out.push(`<h3>#${i + 1} ${idCode(n.id)} <code>${html(n.label)}</code></h3>`);
     const info = [`role ${n.role}`, `depth ${n.depth ?? '?'}`, `${n.processes.length} processes`];
     if (it.status !== 'same') info.push(`${it.status}${it.note ? `: ${it.note}` : ''}`);
     if (n.seenVia !== 'member') info.push(`seen via ${n.seenVia}`);
@@ -142,8 +134,8 @@ function otherNamespaces(a: Analysis): string[] {
   return [
     '<h2>Other namespaces</h2>',
     htmlTable(
-      ['type', 'namespace', 'processes', 'label'],
-      others.map((n) => ({ cells: [n.type, { code: n.id }, String(n.processes.length), { code: n.label }] })),
+      ['type', 'namespace', 'role', 'processes', 'label'],
+      others.map((n) => ({ cells: [n.type, { id: n.id }, n.role, String(n.processes.length), { code: n.label }] })),
       'others',
     ),
   ];
@@ -173,11 +165,11 @@ export function renderTreeHtml(a: Analysis): string {
   const body = [
     `<h1>${html(title)}</h1>`,
     summaryTable(summaryRows(a)),
-    TOOLBAR,
+    toolbar('PID at any level, a namespace inode, or text in a command'),
     ...namespaceSections(items, 'PID namespace tree'),
     ...otherNamespaces(a),
     ...diagnosticsSection(a),
     '<p class="footer">Made by nsnap. This page loads nothing from the network.</p>',
   ];
-  return htmlPage({ title, body, data: { kind: 'tree', namespaces: namespaceData(items) } });
+  return htmlPage({ title, body, data: { kind: 'tree', items: panelItems(items) } });
 }

@@ -17,6 +17,8 @@ export interface DiagramNode {
   title: string;
   /** Further lines (label, role, counts). Untrusted: renderers escape them. */
   lines: string[];
+  /** The whole label, which lines[0] may shorten: the HTML drawing wraps it and shows it in full as a tooltip. */
+  label?: string;
   role: Role;
   status: NodeStatus;
   processCount: number;
@@ -52,6 +54,7 @@ export function namespaceNode(n: NamespaceNode, status: NodeStatus = 'same', par
     parent: parentDrawn ? n.parent : null,
     title: n.id,
     lines: [short(n.label, LABEL_MAX), `${n.role} · ${count} proc${count === 1 ? '' : 's'}`],
+    label: n.label,
     role: n.role,
     status,
     processCount: count,

@@ -3,7 +3,8 @@
 // come from snapshots, which are untrusted.
 //   docker:     /system.slice/docker-<64hex>.scope (systemd driver), /docker/<64hex>
 //   podman:     /machine.slice/libpod-<64hex>.scope, /libpod_parent/libpod-<64hex>
-//   kubernetes: /kubepods.slice/…/cri-containerd-<64hex>.scope, crio-<64hex>.scope, /kubepods/…/pod<uid>/<64hex>
+//   kubernetes: /kubepods.slice/…/cri-containerd-<64hex>.scope, crio-<64hex>.scope, /kubepods/…/pod<uid>/<64hex>;
+//               the pod UID from kubepods-<qos>-pod<uid>.slice or pod<uid>
 //   containerd: /<namespace>/<id> is too vague to claim; only the shapes above are used.
 //   lxc:        /lxc.payload.NAME/…, /lxc/NAME
 //   nspawn:     /machine.slice/machine-NAME.scope (systemd escapes '-' in NAME as \x2d)
@@ -16,6 +17,8 @@ export interface CgroupId {
   /** What a label shows: 12 hex digits of an id, or the name. */
   short: string;
   path: string;
+  /** Kubernetes pod UID (from `pod<uid>` or `kubepods-…-pod<uid>.slice`), when the path has one. */
+  pod?: string;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -42,9 +45,10 @@ export function containerFromCgroup(path: string): CgroupId | null {
     if ((id = hex(scoped('docker-'))) || (prev === 'docker' && (id = hex(s)))) return idOf('docker', id, path);
     if ((id = hex(scoped('libpod-'))) || (prev === 'libpod_parent' && (id = hex(s.replace(/^libpod-/, '')))))
       return idOf('podman', id, path);
-    if ((id = hex(scoped('cri-containerd-')))) return idOf('kubernetes', id, path);
-    if ((id = hex(scoped('crio-')))) return idOf('cri-o', id, path);
-    if (prev.startsWith('pod') && segs.some((x) => x.startsWith('kubepods')) && (id = hex(s))) return idOf('kubernetes', id, path);
+    if ((id = hex(scoped('cri-containerd-')))) return withPod(idOf('kubernetes', id, path), segs);
+    if ((id = hex(scoped('crio-')))) return withPod(idOf('cri-o', id, path), segs);
+    if (prev.startsWith('pod') && segs.some((x) => x.startsWith('kubepods')) && (id = hex(s)))
+      return withPod(idOf('kubernetes', id, path), segs);
     if (s.startsWith('lxc.payload.') && s.length > 12) return nameOf('lxc', s.slice(12), path);
     if (prev === 'lxc' && i === 1) return nameOf('lxc', s, path);
     const machine = scoped('machine-');
@@ -56,6 +60,18 @@ export function containerFromCgroup(path: string): CgroupId | null {
     }
   }
   return null;
+}
+
+const POD_UID = /^[0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12}$/;
+
+/** The pod UID of a kubepods path: systemd writes its dashes as underscores. */
+function withPod(c: CgroupId, segs: string[]): CgroupId {
+  if (!segs.some((x) => x.startsWith('kubepods'))) return c;
+  for (const s of segs) {
+    const m = /(?:^|-)pod([0-9a-f_-]{36})(?:\.slice)?$/.exec(s);
+    if (m && POD_UID.test(m[1] as string)) return { ...c, pod: (m[1] as string).replace(/_/g, '-') };
+  }
+  return c;
 }
 
 function idOf(runtime: CgroupId['runtime'], id: string, path: string): CgroupId {

@@ -6,6 +6,7 @@
 import type { Analysis, NamespaceNode, ProcessNode } from '../model/types.js';
 import type { KeyValues, IniSections } from '../procfs/os-release.js';
 import type { ProcRecord, ViewData } from '../snapshot/view-data.js';
+import { INITIAL_INODES } from '../procfs/ns-link.js';
 import { cgroupPath, containerFromCgroup, type CgroupId } from './cgroup-ids.js';
 import { MAX_INPUT } from './string-match.js';
 
@@ -16,6 +17,13 @@ export interface ProcFacts {
   cmdline: string;
   /** basename of argv[0] ('' when there is no cmdline). */
   exe: string;
+  /**
+   * The arguments as words: argv without empty entries, or, when a process rewrote its
+   * title into one argv entry (Chromium, LXC's monitor), that entry split at whitespace.
+   */
+  words: string[];
+  /** The command line trimmed and with runs of whitespace as one space. */
+  title: string;
   uid: number | null;
   /** PID inside its own namespace. */
   pid: number;
@@ -37,6 +45,16 @@ export interface NsFacts {
   members: ProcFacts[];
   init: ProcFacts | null;
   initParent: ProcFacts | null;
+  /** The init's parent, its parent and so on, nearest first (at most MAX_ANCESTORS). */
+  initAncestors: ProcFacts[];
+  /**
+   * The initial PID namespace of the machine: inode 4026531836, or, when its ns links
+   * were unreadable, the outermost namespace showing kernel threads (only the initial
+   * PID namespace sees them). Only `host` and `wsl-vm` rules may match it.
+   */
+  initial: boolean;
+  /** Hostnames of views whose procfs belongs to this namespace, sorted, no duplicates. */
+  hostnames: string[];
   /** Indexes of views whose procfs belongs to this namespace. */
   rootedViews: number[];
   env: Sourced<Record<string, string>>[];
@@ -58,6 +76,9 @@ export interface Facts {
   pidOrder: NsFacts[];
 }
 
+/** How far up from a namespace's init `initAncestor` looks. */
+const MAX_ANCESTORS = 16;
+
 const SYSTEMD_CMDS = ['/sbin/init', '/lib/systemd/systemd', '/usr/lib/systemd/systemd', '/usr/sbin/init'];
 
 export function gatherFacts(analysis: Analysis, views: ViewData[]): Facts {
@@ -70,12 +91,16 @@ export function gatherFacts(analysis: Analysis, views: ViewData[]): Facts {
     const argv = recs.find((r) => r.cmdline !== null)?.cmdline ?? (node.cmdline ? node.cmdline.split(' ') : []);
     const cmdline = clip(argv.join(' '));
     const first = argv[0] ?? '';
+    const words = wordsOf(argv);
     const parent = node.parent ? nodeById.get(node.parent) : undefined;
     procs.set(node.id, {
       node,
       comm: clip(node.comm),
       cmdline,
-      exe: basename(argv.length === 1 ? (first.split(' ')[0] ?? '') : first),
+      // A title rewritten into one argv entry (padded with NULs or not) names its program first.
+      exe: basename(argv.filter((a) => a !== '').length === 1 ? (words[0] ?? '') : first),
+      words,
+      title: clip(words.join(' ')),
       uid: node.uid,
       pid: node.nspid[node.nspid.length - 1] as number,
       cgroups: (recs.find((r) => r.cgroup !== null)?.cgroup ?? []).map((l) => clip(cgroupPath(l))),
@@ -96,6 +121,12 @@ export function gatherFacts(analysis: Analysis, views: ViewData[]): Facts {
     const members = node.processes.map((id) => procs.get(id)).filter((p): p is ProcFacts => p !== undefined);
     const init = node.init ? (procs.get(node.init) ?? null) : null;
     const initParent = init?.node.parent ? (procs.get(init.node.parent) ?? null) : null;
+    const initAncestors: ProcFacts[] = [];
+    for (let p = initParent; p !== null && initAncestors.length < MAX_ANCESTORS;) {
+      if (initAncestors.includes(p)) break;
+      initAncestors.push(p);
+      p = p.node.parent ? (procs.get(p.node.parent) ?? null) : null;
+    }
     const rootedViews = analysis.views.filter((v) => v.pidNamespace === node.id && node.type === 'pid').map((v) => v.index);
     const env = rootedViews.flatMap((v) => {
       const raw = views[v]?.manifest?.env;
@@ -111,11 +142,17 @@ export function gatherFacts(analysis: Analysis, views: ViewData[]): Facts {
     const cgroupOwners = init ? [init] : members;
     const cgroups = cgroupOwners.flatMap((p) => p.cgroups.map((c) => ({ value: c, from: p.node.id })));
     const kernels = node.views.map((v) => views[v]?.kernelRelease ?? null).filter((k): k is string => k !== null);
+    const initial =
+      node.inode === INITIAL_INODES.pid || (node.inode === null && node.parent === null && members.some((p) => p.kernelThread));
+    const hostnames = [...new Set(rootedViews.map((v) => views[v]?.hostname ?? '').filter((h) => h !== ''))].sort();
     namespaces.set(node.id, {
       node,
       members,
       init,
       initParent,
+      initAncestors,
+      initial,
+      hostnames,
       rootedViews,
       env,
       osRelease: osOwner ? { value: osOwner.osRelease as KeyValues, from: `${osOwner.node.id} root/etc/os-release` } : null,
@@ -190,6 +227,42 @@ function distroName(f: NsFacts): Sourced<string> | null {
     // spaces ("Debian GNU/Linux") keep a space.
     const value = version ? `${name}${/\s/.test(name) ? ' ' : '-'}${version}` : name;
     return { value, from: `os-release of ${f.osRelease.from.replace(' root/etc/os-release', '')}` };
+  }
+  return null;
+}
+
+/** At most this many words are kept per process (conmon has about 40 arguments). */
+const MAX_WORDS = 256;
+
+function wordsOf(argv: string[]): string[] {
+  const kept = argv.filter((a) => a !== '');
+  const words =
+    kept.length === 1
+      ? (kept[0] as string)
+          .slice(0, MAX_INPUT)
+          .split(/\s+/)
+          .filter((w) => w !== '')
+      : kept;
+  return words.slice(0, MAX_WORDS).map(clip);
+}
+
+/**
+ * The value of an option in a process's words: `-X VALUE` for a one-letter name,
+ * `--name=VALUE` or `--name VALUE` (also with one dash, as conmon and containerd-shim
+ * write them) for a longer one. The first occurrence wins; null when absent or empty.
+ */
+export function optionValue(words: string[], name: string): string | null {
+  const dashes = name.length === 1 ? ['-'] : ['--', '-'];
+  for (let i = 1; i < words.length; i += 1) {
+    const w = words[i] as string;
+    for (const d of dashes) {
+      const flag = `${d}${name}`;
+      if (w === flag) {
+        const v = words[i + 1];
+        return v !== undefined && v !== '' && !(v.startsWith('-') && v.length > 1) ? v : null;
+      }
+      if (name.length > 1 && w.startsWith(`${flag}=`)) return w.slice(flag.length + 1) || null;
+    }
   }
   return null;
 }

@@ -254,6 +254,7 @@ function compileMatch(spec: MatchSpec, ctx: Ctx, field: string): Match {
   if (spec.parentRole !== undefined) m.parentRole = Array.isArray(spec.parentRole) ? spec.parentRole : [spec.parentRole];
   if (spec.init !== undefined) m.init = processTest(spec.init, ctx, `${field}.init`);
   if (spec.initParent !== undefined) m.initParent = processTest(spec.initParent, ctx, `${field}.initParent`);
+  if (spec.initAncestor !== undefined) m.initAncestor = processTest(spec.initAncestor, ctx, `${field}.initAncestor`);
   for (const key of ['allOf', 'anyOf', 'noneOf'] as const) {
     const list = spec[key];
     if (list !== undefined) m[key] = list.map((p, i) => processTest(p, ctx, `${field}.${key}[${i}]`));

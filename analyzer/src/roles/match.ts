@@ -16,6 +16,8 @@ export interface MatchResult {
   findings: Finding[];
   /** Processes named by allOf/anyOf, in order, for the {matched} label variable. */
   matched: ProcFacts[];
+  /** The process that made the namespace, as `initParent` or `initAncestor` found it ({creator.*}). */
+  creator: ProcFacts | null;
 }
 
 export interface MatchContext {
@@ -40,6 +42,19 @@ export function procRef(p: ProcFacts): string {
   return `${p.comm} (${p.node.id})`;
 }
 
+/** Longest process title shown in evidence. */
+const TITLE_CAP = 100;
+
+/**
+ * How evidence names a program: the basename of argv[0], or the whole title when the
+ * process replaced its command line with a bracketed title (`[lxc monitor] /var/lib/lxc web1`).
+ */
+export function programName(p: ProcFacts): string {
+  const rewritten = p.exe.startsWith('[') && p.words.length > 1;
+  const name = rewritten ? p.title : p.exe || p.comm;
+  return name.length > TITLE_CAP ? `${name.slice(0, TITLE_CAP - 1)}…` : name;
+}
+
 export function procList(ps: ProcFacts[]): string {
   const shown = ps.slice(0, LIST_CAP).map(procRef);
   if (ps.length > LIST_CAP) shown.push(`and ${ps.length - LIST_CAP} more`);
@@ -49,6 +64,7 @@ export function procList(ps: ProcFacts[]): string {
 export function matchNamespace(m: Match, f: NsFacts, ctx: MatchContext): MatchResult | null {
   const findings: Finding[] = [];
   const matched: ProcFacts[] = [];
+  let creator: ProcFacts | null = null;
   const node = f.node;
   if (m.inode) {
     if (node.inode === null || !m.inode.includes(node.inode)) return null;
@@ -75,7 +91,17 @@ export function matchNamespace(m: Match, f: NsFacts, ctx: MatchContext): MatchRe
   }
   if (m.initParent) {
     if (!f.initParent || !testProcess(m.initParent, f.initParent)) return null;
-    findings.push({ kind: 'initParent', text: `created by ${f.initParent.exe || f.initParent.comm} (${f.initParent.node.id})` });
+    creator = f.initParent;
+    findings.push({ kind: 'initParent', text: `created by ${programName(f.initParent)} (${f.initParent.node.id})` });
+  }
+  if (m.initAncestor) {
+    const test = m.initAncestor;
+    const i = f.initAncestors.findIndex((p) => testProcess(test, p));
+    if (i === -1) return null;
+    const found = f.initAncestors[i] as ProcFacts;
+    creator ??= found;
+    const how = i === 0 ? "the init's parent" : `an ancestor of the init, ${i + 1} levels up`;
+    findings.push({ kind: 'initParent', text: `created by ${programName(found)} (${found.node.id}), ${how}` });
   }
   if (m.allOf) {
     const found: ProcFacts[] = [];
@@ -146,6 +172,7 @@ export function matchNamespace(m: Match, f: NsFacts, ctx: MatchContext): MatchRe
     if (!hit) return null;
     findings.push(...hit.findings);
     for (const p of hit.matched) if (!matched.includes(p)) matched.push(p);
+    creator ??= hit.creator;
   }
-  return { findings, matched };
+  return { findings, matched, creator };
 }

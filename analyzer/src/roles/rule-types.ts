@@ -24,6 +24,7 @@ export interface MatchSpec {
   parentRole?: Role | Role[];
   init?: ProcessTestSpec;
   initParent?: ProcessTestSpec;
+  initAncestor?: ProcessTestSpec;
   allOf?: ProcessTestSpec[];
   anyOf?: ProcessTestSpec[];
   noneOf?: ProcessTestSpec[];
@@ -93,6 +94,7 @@ export interface Match {
   parentRole?: Role[];
   init?: ProcessTest;
   initParent?: ProcessTest;
+  initAncestor?: ProcessTest;
   allOf?: ProcessTest[];
   anyOf?: ProcessTest[];
   noneOf?: ProcessTest[];

@@ -14,9 +14,9 @@ import { pidNamespacesInTreeOrder, renderMermaid, type DiagramNode } from '../..
 import type { Analysis } from '../../src/model/types.js';
 import { buildAnalysis } from '../../src/model/build.js';
 import { loadView } from '../../src/source/load.js';
-import { ARTIFACTS, chromiumMissing, launchBrowser, onlyDocument, openContext, openReport, renderWithMermaid } from './chromium.js';
+import { ARTIFACTS, chromiumMissing, inPage, launchBrowser, onlyDocument, openContext, openReport, renderWithMermaid } from './chromium.js';
 import { mermaidBlocks } from './gfm.js';
-import { analysisOf, hostileAnalysis, HOSTILE, U1804, U2004, WSL_ROLES, wslAnalysis, wslProcs } from './fixtures.js';
+import { analysisOf, hostileAnalysis, HOSTILE, R, U1804, U2004, WSL_ROLES, wslAnalysis, wslProcs } from './fixtures.js';
 
 const SAMPLES = resolve('samples/wsl/gui-on');
 /** The generated WSL sample snapshots, when they exist (they are made by `npm run samples`). */
@@ -151,6 +151,100 @@ describe.skipIf(missing !== null)(`reports in Chromium${missing ? ` (skipped: ${
       expect(onlyDocument(watch, url)).toEqual([]);
       await ctx.close();
     }
+  });
+
+  it('box tooltips break lines for real and hold the whole label; labels wrap at spaces inside the box', async () => {
+    const a = await wslAnalysis();
+    const sys = a.namespaces.filter((n) => n.role === 'wsl-system-distro');
+    expect(sys).toHaveLength(2);
+    // The real labels of WSLg's two system distros: the same first 40 characters.
+    sys.forEach(
+      (n, i) => (n.label = `system distro (WSLg) paired with Ubuntu-${i === 0 ? '20.04' : '18.04'}: contains WSLGd, weston, Xwayland`),
+    );
+    const { ctx, watch } = await openContext(browser);
+    const { page } = await openReport(ctx, 'report-tree-labels.html', renderTreeHtml(a));
+    const boxes = await inPage<{ tooltip: string; lines: string[]; widest: number; box: number }[]>(
+      page,
+      `Array.from(document.querySelectorAll('svg.tree a.ns')).map((e) => ({
+        tooltip: e.querySelector('title').textContent,
+        lines: Array.from(e.querySelectorAll('text.label')).map((t) => t.textContent),
+        widest: Math.max(...Array.from(e.querySelectorAll('text')).map((t) => t.getComputedTextLength())),
+        box: Number(e.querySelector('rect').getAttribute('width')),
+      }))`,
+    );
+    for (const b of boxes) {
+      expect(b.tooltip).not.toContain('\\x0a');
+      expect(b.tooltip.split('\n').length).toBeGreaterThanOrEqual(3); // id, label, role and count
+      expect(b.widest).toBeLessThanOrEqual(b.box - 12); // every line fits in its box
+      // Wrapped at spaces: the lines put back together are the label's start.
+      const label = b.tooltip.split('\n')[1] as string;
+      expect(label.startsWith(b.lines.join(' ').replace(/…$/, ''))).toBe(true);
+    }
+    const wslg = boxes.filter((b) => b.tooltip.includes('system distro (WSLg)'));
+    expect(wslg).toHaveLength(2);
+    for (const b of wslg)
+      expect(b.tooltip.split('\n')[1]).toMatch(/^system distro \(WSLg\) paired with Ubuntu-\d\d\.04: contains WSLGd, weston, Xwayland$/);
+    // The two boxes can be told apart by what they show, not only by their tooltips.
+    expect(wslg[0]?.lines.join(' ')).not.toBe(wslg[1]?.lines.join(' '));
+    expect(wslg.map((b) => b.lines.join(' ')).sort()).toEqual([
+      'system distro (WSLg) paired with Ubuntu-18.04: contains WSLGd, weston, Xwayland',
+      'system distro (WSLg) paired with Ubuntu-20.04: contains WSLGd, weston, Xwayland',
+    ]);
+    expect(watch.errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('opens a tree wider than the window with its root in view', async () => {
+    // 30 namespaces under the root: the root sits in the middle of a canvas about 7700 px wide.
+    const procs = [{ pid: 1, ppid: 0, nspid: [1], comm: 'systemd', cmdline: ['/sbin/init'], ns: { pid: R } }];
+    for (let i = 0; i < 30; i += 1)
+      procs.push({ pid: 100 + i, ppid: 1, nspid: [100 + i, 1], comm: 'sh', cmdline: ['sh'], ns: { pid: 4026532600 + i } });
+    const a = await analysisOf(procs, { [R]: 'host' }, 1);
+    const { ctx, watch } = await openContext(browser);
+    const { page } = await openReport(ctx, 'report-tree-wide.html', renderTreeHtml(a));
+    const geo = await inPage<{
+      scrollWidth: number;
+      canvasLeft: number;
+      canvasRight: number;
+      rootLeft: number;
+      rootRight: number;
+      title: string;
+    }>(
+      page,
+      `(() => {
+        const canvas = document.querySelector('.canvas');
+        const root = document.querySelector('svg.tree a.ns.root');
+        const c = canvas.getBoundingClientRect();
+        const r = root.getBoundingClientRect();
+        return { scrollWidth: canvas.scrollWidth, canvasLeft: c.left, canvasRight: c.right, rootLeft: r.left, rootRight: r.right, title: root.querySelector('title').textContent };
+      })()`,
+    );
+    expect(geo.scrollWidth).toBeGreaterThan(3 * (geo.canvasRight - geo.canvasLeft));
+    expect(geo.title.startsWith(`pid:${R}\n`)).toBe(true);
+    expect(geo.rootLeft).toBeGreaterThanOrEqual(geo.canvasLeft);
+    expect(geo.rootRight).toBeLessThanOrEqual(geo.canvasRight);
+    expect(watch.errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('never breaks a namespace id inside its number, even in a narrow window', async () => {
+    const a = await wslAnalysis();
+    const { ctx, watch } = await openContext(browser);
+    const { page } = await openReport(ctx, 'report-tree-narrow.html', renderTreeHtml(a));
+    await page.setViewportSize({ width: 420, height: 800 });
+    await page.locator(`svg.tree a.ns[data-i="${indexOf(a, U2004)}"]`).click();
+    const ids = await inPage<{ text: string; lines: number }[]>(
+      page,
+      `Array.from(document.querySelectorAll('code.id, #details h2, #details a.id')).map((e) => ({
+        text: e.textContent,
+        lines: new Set(Array.from(e.getClientRects()).map((r) => Math.round(r.top))).size,
+      }))`,
+    );
+    expect(ids.length).toBeGreaterThan(pidCount(a) * 2);
+    for (const id of ids) expect(id, id.text).toMatchObject({ lines: 1 });
+    expect(ids.map((i) => i.text)).toContain(`pid:${U2004}`);
+    expect(watch.errors).toEqual([]);
+    await ctx.close();
   });
 
   it("passes Mermaid's own parser, hostile names and diff statuses included, and renders without live markup", async () => {

@@ -121,3 +121,8 @@ interface MiniDocument {
   getElementById(id: string): { innerHTML: string } | null;
   querySelectorAll(selector: string): { length: number };
 }
+
+/** Runs an expression (JavaScript source, since tsconfig has no DOM lib) in the page and returns its value. */
+export async function inPage<T>(page: Page, expression: string): Promise<T> {
+  return (await page.evaluate(expression)) as T;
+}

@@ -17,11 +17,12 @@ import type { Analysis } from '../../src/model/types.js';
 import { unionTree, type DiffSides } from '../../src/render/diff-diagram.js';
 import { renderDiffMarkdown } from '../../src/render/diff-markdown.js';
 import { renderDiffHtml } from '../../src/render/html-diff.js';
+import { renderTreeHtml } from '../../src/render/html-tree.js';
 import { applyRoles, loadRules } from '../../src/roles/index.js';
 import { loadView } from '../../src/source/load.js';
 import { world, type NsSpec } from '../diff/world.js';
 import { HOSTILE } from './fixtures.js';
-import { ARTIFACTS, chromiumMissing, launchBrowser, onlyDocument, openContext, openReport, renderWithMermaid } from './chromium.js';
+import { ARTIFACTS, chromiumMissing, inPage, launchBrowser, onlyDocument, openContext, openReport, renderWithMermaid } from './chromium.js';
 import { mermaidBlocks } from './gfm.js';
 
 const SAMPLES = resolve('samples/wsl');
@@ -116,17 +117,17 @@ describe.skipIf(skip !== null)(`diff reports in Chromium${skip ? ` (skipped: ${s
     await expect(panel.locator('dl').textContent()).resolves.toContain('removed');
 
     // Search: a process only BEFORE had (weston, in a removed namespace) and a PID at an inner level.
-    await page.fill('#dq', 'weston');
-    await expect(page.locator('#dqstatus').textContent()).resolves.toMatch(/^\d+ process(es)? in \d+ namespaces?$/);
+    await page.fill('#q', 'weston');
+    await expect(page.locator('#qstatus').textContent()).resolves.toMatch(/^\d+ process(es)? in \d+ namespaces?$/);
     await expect(page.locator('svg.tree a.ns.hit.status-removed').count()).resolves.toBeGreaterThan(0);
     // The PID of the moved distro's init in the outermost view finds it (and maybe a namesake in the other boot).
     const initPid = sides.after.processes.find((p) => p.id === u?.after?.init)?.nspid[0];
-    await page.fill('#dq', String(initPid));
+    await page.fill('#q', String(initPid));
     const hitBoxes = await page.locator('svg.tree a.ns.hit').evaluateAll((els) => els.map((e) => e.getAttribute('data-i')));
     expect(hitBoxes).toContain(String(i));
-    await page.fill('#dq', 'no-such-thing');
-    await expect(page.locator('#dqstatus').textContent()).resolves.toBe('no match');
-    await page.fill('#dq', 'weston');
+    await page.fill('#q', 'no-such-thing');
+    await expect(page.locator('#qstatus').textContent()).resolves.toBe('no match');
+    await page.fill('#q', 'weston');
     await page.screenshot({ path: join(ARTIFACTS, 'diff-gui-search.png') });
 
     // Print: no search, no panel, every section.
@@ -138,6 +139,43 @@ describe.skipIf(skip !== null)(`diff reports in Chromium${skip ? ` (skipped: ${s
     expect(watch.errors).toEqual([]);
     expect(watch.dialogs).toEqual([]);
     expect(onlyDocument(watch, url)).toEqual([]);
+    await ctx.close();
+  });
+
+  it('runs the same one client script as the tree page; tooltips break lines; the WSLg boxes differ; the root opens in view', async () => {
+    const { d, sides } = await samples();
+    const diffPage = renderDiffHtml(d, sides);
+    const scripts = (page: string): string[] => [...page.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1] as string);
+    // One client script, byte for byte the tree page's: no copy of it lives in the diff page.
+    expect(scripts(diffPage)).toEqual(scripts(renderTreeHtml(sides.after)));
+    expect(scripts(diffPage)).toHaveLength(1);
+    const { ctx, watch } = await openContext(browser);
+    const { page } = await openReport(ctx, 'diff-gui-labels.html', diffPage);
+    const boxes = await inPage<{ tooltip: string; shown: string }[]>(
+      page,
+      `Array.from(document.querySelectorAll('svg.tree a.ns')).map((e) => ({
+        tooltip: e.querySelector('title').textContent,
+        shown: Array.from(e.querySelectorAll('text.label')).map((t) => t.textContent).join(' '),
+      }))`,
+    );
+    for (const b of boxes) expect(b.tooltip).not.toContain('\\x0a');
+    const wslg = boxes.filter((b) => b.tooltip.includes('system distro (WSLg) paired with'));
+    expect(wslg).toHaveLength(2);
+    expect(new Set(wslg.map((b) => b.shown)).size).toBe(2);
+    for (const b of wslg) expect(b.shown).toMatch(/Ubuntu-(18|20)\.04/);
+    const inView = await inPage<boolean>(
+      page,
+      `(() => {
+        const c = document.querySelector('.canvas').getBoundingClientRect();
+        const r = document.querySelector('svg.tree a.ns.root').getBoundingClientRect();
+        return r.left >= c.left && r.right <= c.right;
+      })()`,
+    );
+    expect(inView).toBe(true);
+    // The shared script drives the diff page's panel.
+    await page.locator('svg.tree a.ns.root').click();
+    await expect(page.locator('#details h2').textContent()).resolves.toMatch(/pid:4026531836$/);
+    expect(watch.errors).toEqual([]);
     await ctx.close();
   });
 
@@ -166,11 +204,11 @@ describe.skipIf(skip !== null)(`diff reports in Chromium${skip ? ` (skipped: ${s
     const { page, url } = await openReport(ctx, 'diff-hostile.html', renderDiffHtml(d, sides));
     await expect(page.locator('svg.tree a.ns').count()).resolves.toBe(n);
     for (let i = 0; i < n; i += 1) await page.locator(`svg.tree a.ns[data-i="${i}"]`).click();
-    await page.fill('#dq', '<img');
-    await expect(page.locator('#dqstatus').textContent()).resolves.not.toBe('no match');
+    await page.fill('#q', '<img');
+    await expect(page.locator('#qstatus').textContent()).resolves.not.toBe('no match');
     await page.waitForTimeout(200); // give an onerror handler time to fire, if one existed
     await expect(page.locator('img, iframe, object, embed').count()).resolves.toBe(0);
-    await expect(page.locator('script').count()).resolves.toBe(3); // data, diff script, tree script
+    await expect(page.locator('script').count()).resolves.toBe(2); // data, the reports' one script
     await expect(page.locator('body').textContent()).resolves.toContain('<img src=x onerror=alert(1)>');
     await page.screenshot({ path: join(ARTIFACTS, 'diff-hostile.png') });
     expect(watch.dialogs).toEqual([]);

@@ -204,13 +204,13 @@ describe('diff reports with hostile names', () => {
   it('keep the HTML free of markup from input: only our elements, data as escaped JSON', () => {
     const page = renderDiffHtml(d, sides);
     expect(page).not.toMatch(/<img|<iframe|<script>alert|<\/script><script>alert/);
-    expect(page.match(/<script/g)).toHaveLength(3); // our data block, our diff script, the tree script
+    expect(page.match(/<script/g)).toHaveLength(2); // our data block and the reports' one script
     expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
     const json = /<script type="application\/json" id="nsnap-data">(.*?)<\/script>/s.exec(page)?.[1] ?? '';
-    const data = JSON.parse(json) as { union: Array<{ label: string }> };
-    expect(data.union).toHaveLength(unionTree(d, sides).length);
-    expect(data.union.map((u) => u.label)).toContain('<img src=x onerror=alert(1)>');
-    expect(data.union.map((u) => u.label)).toContain('one\\x0atwo'); // visible(), not a raw newline
+    const data = JSON.parse(json) as { items: Array<{ label: string }> };
+    expect(data.items).toHaveLength(unionTree(d, sides).length);
+    expect(data.items.map((u) => u.label)).toContain('<img src=x onerror=alert(1)>');
+    expect(data.items.map((u) => u.label)).toContain('one\\x0atwo'); // visible(), not a raw newline
     // The DOT graph keeps each label one quoted string.
     for (const line of renderDiffDot(d, sides)
       .split('\n')

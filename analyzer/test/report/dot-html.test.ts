@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderTreeDot } from '../../src/render/dot.js';
 import { CSP } from '../../src/render/html-page.js';
+import { wrapLines } from '../../src/render/html-svg.js';
 import { renderTreeHtml } from '../../src/render/html-tree.js';
 import type { Analysis } from '../../src/model/types.js';
 import { hostileAnalysis, wslAnalysis } from './fixtures.js';
@@ -44,13 +45,13 @@ describe('renderTreeHtml', () => {
     expect(page.match(/<script/g)).toHaveLength(2);
     const json = /<script type="application\/json" id="nsnap-data">([^<]*)<\/script>/.exec(page)?.[1];
     expect(json).toBeDefined();
-    const data = JSON.parse(json as string) as { namespaces: { id: string; rows: { comm: string }[] }[] };
-    expect(data.namespaces.map((n) => n.id).sort()).toEqual(
+    const data = JSON.parse(json as string) as { items: { title: string; tables: { rows: { comm: string }[] }[] }[] };
+    expect(data.items.map((n) => n.title).sort()).toEqual(
       pidNs(a)
         .map((n) => n.id)
         .sort(),
     );
-    expect(data.namespaces.flatMap((n) => n.rows.map((r) => r.comm))).toContain('<img src=x onerror=alert(1)>');
+    expect(data.items.flatMap((n) => n.tables.flatMap((t) => t.rows.map((r) => r.comm)))).toContain('<img src=x onerror=alert(1)>');
   });
 
   it('is deterministic and draws one box per PID namespace', async () => {
@@ -58,5 +59,20 @@ describe('renderTreeHtml', () => {
     const page = renderTreeHtml(a);
     expect(renderTreeHtml(structuredClone(a))).toBe(page);
     expect(page.match(/<a href="#ns-\d+" class="ns /g)).toHaveLength(pidNs(a).length);
+  });
+});
+
+describe('wrapLines (box labels in the HTML drawing)', () => {
+  it('wraps at spaces, ends a label that does not fit in …, and never cuts inside a number', () => {
+    expect(wrapLines('system distro (WSLg) paired with Ubuntu-20.04: contains WSLGd, weston, Xwayland', 31, 3)).toEqual([
+      'system distro (WSLg) paired',
+      'with Ubuntu-20.04: contains',
+      'WSLGd, weston, Xwayland',
+    ]);
+    expect(wrapLines('one two three four five six seven', 9, 2)).toEqual(['one two', 'three…']);
+    // A word longer than a line is cut, before its digits rather than inside them.
+    expect(wrapLines(`${'x'.repeat(25)}:4026532257`, 31, 3)).toEqual([`${'x'.repeat(25)}:`, '4026532257']);
+    expect(wrapLines('', 31, 3)).toEqual([]);
+    expect(wrapLines('x'.repeat(70), 31, 2)).toEqual(['x'.repeat(31), `${'x'.repeat(30)}…`]);
   });
 });

@@ -144,7 +144,7 @@ describe('sandboxes', () => {
       { nspid: [901, 1], ppid: 900, ns: C, comm: 'chrome', cmdline: ['/opt/google/chrome/chrome --type=zygote --no-zygote-sandbox'] },
       { nspid: [902, 5], ppid: 901, ns: C, comm: 'chrome', cmdline: ['/opt/google/chrome/chrome --type=renderer'] },
     ]);
-    expect(ns(a, `pid:${C}`)).toMatchObject({ role: 'sandbox', label: 'Chromium sandbox (chrome)' });
+    expect(ns(a, `pid:${C}`)).toMatchObject({ role: 'sandbox', label: 'Chromium zygote sandbox (chrome)' });
   });
 
   it('Firefox content process', () => {
