@@ -416,7 +416,7 @@ function descendsFrom(p: ModelProcess, selfInside: number, procs: Map<string, Mo
   return false;
 }
 
-/** What a namespace truly is: its role, and words its label must hold (each an alternative list). */
+/** What a namespace truly is: its role, and words its label must hold, as written (each may be a list of alternatives). */
 export interface Truth {
   role: string;
   names: (string | string[])[];
@@ -448,7 +448,7 @@ export function expectRoles(model: Model, init: number, truth: Truth, perType: P
     if (ns.role !== want.role) problems.push(`${ns.id}: role '${ns.role}', want '${want.role}' (label '${ns.label}')`);
     for (const name of want.names) {
       const alts = Array.isArray(name) ? name : [name];
-      if (!alts.some((a) => ns.label.toLowerCase().includes(a.toLowerCase()))) {
+      if (!alts.some((a) => ns.label.includes(a))) {
         problems.push(`${ns.id}: label '${ns.label}' does not name ${alts.join(' or ')}`);
       }
     }
@@ -507,10 +507,13 @@ export async function analyzeMergedOrNull(hostTar: string, insideTar: string): P
   throw new Error(`nsnap tree ${hostTar} ${insideTar} exited ${r.code}: ${r.stderr}`);
 }
 
-/** The host's own PID namespace is `host`, and so is the host view's level. */
-export function expectHostIsHost(model: Model): void {
+/** The host's own PID namespace is `host`, and so is the host view's level: the problems, if not. */
+export function hostProblems(model: Model): string[] {
   const id = `pid:${hostNs().pid}`;
   const initial = model.namespaces.find((n) => n.id === id);
-  expect(initial?.role, `the host's PID namespace ${id}`).toBe('host');
-  expect(model.views[0]?.level, 'the host view level').toBe('host');
+  const problems: string[] = [];
+  if (initial?.role !== 'host')
+    problems.push(`the host's PID namespace ${id}: role '${initial?.role}', want 'host' (label '${initial?.label}')`);
+  if (model.views[0]?.level !== 'host') problems.push(`the host view's level is '${model.views[0]?.level}', want 'host'`);
+  return problems;
 }

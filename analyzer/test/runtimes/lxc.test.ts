@@ -16,7 +16,7 @@ import {
   captureInside,
   childrenOf,
   expectCounts,
-  expectHostIsHost,
+  hostProblems,
   expectInsideCounts,
   expectParents,
   expectRoles,
@@ -119,8 +119,7 @@ describe('LXC', () => {
   it('roles: an LXC container named by its name (trimmed) in every namespace type', async (ctx) => {
     needRuntime('LXC', reason, ctx);
     const model = await analyze(hostTar);
-    expectHostIsHost(model);
-    const problems = expectRoles(model, init, { role: 'container', names: ['lxc', name] });
+    const problems = [...hostProblems(model), ...expectRoles(model, init, { role: 'container', names: ['LXC', name] })];
     const pidNs = model.namespaces.find((n) => n.id === `pid:${nsLinks(init).pid}`);
     if (pidNs !== undefined && pidNs.label !== pidNs.label.trim()) problems.push(`label '${pidNs.label}' has outer spaces`);
     expect(unique(problems)).toEqual([]);
