@@ -61,13 +61,13 @@ function find(all: number[], type: RegExp, own: boolean): number | null {
 }
 
 beforeAll(async () => {
-  reason = baseReason(['Chromium', 'su'], true);
+  reason = baseReason(['chromium', 'su'], true);
   if (reason !== null) return;
   const t0 = Date.now();
   try {
-    const profile = privateDir('Chromium', runtimeUid() as number);
+    const profile = privateDir('chromium', runtimeUid() as number);
     const argv = [
-      'Chromium',
+      'chromium',
       '--headless=new',
       '--no-first-run',
       '--disable-gpu',
