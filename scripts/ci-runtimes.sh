@@ -31,7 +31,9 @@ if ! command -v dockerd >/dev/null || ! command -v podman >/dev/null || ! comman
     # busybox (with its libraries) is the whole root filesystem of every test image. Not
     # busybox-static: its sh runs its own applets before PATH, which defeats the wrappers
     # other tests put first on PATH.
-    apt-get install -y -qq --no-install-recommends docker.io podman systemd-container lxc bubblewrap \
+    # With the recommended packages: podman needs them for its network and overlay helpers
+    # (this is the set the tests were made with).
+    apt-get install -y -qq docker.io podman systemd-container lxc bubblewrap \
         firejail chromium busybox uidmap slirp4netns fuse-overlayfs util-linux procps >/dev/null ||
         fail "apt-get install of the runtimes failed"
 fi
