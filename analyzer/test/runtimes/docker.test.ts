@@ -128,7 +128,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(() => {
-  tryRun('docker', ['rm', '-f', '-t', '0', ...Object.values(names)]);
+  tryRun('docker', ['rm', '-f', ...Object.values(names)]);
   tryRun('docker', ['rmi', '-f', image]);
   removeScratch();
   if (Object.keys(timings).length > 0) console.log(`docker timings (ms): ${JSON.stringify(timings)}`);
