@@ -163,7 +163,7 @@ parse_args() {
 #     +-- watchdog          (a subshell)
 #           +-- sleep SECS  (then sleep 5 for the grace period before KILL)
 #
-# When CMD ends, the supervisor stops the watchdog (TERM to it and to its sleep; the
+# When CMD ends, the supervisor stops the watchdog (TERM to it, KILL to its sleep; the
 # watchdog reaps its sleep), reaps it, and exits with CMD's status, or 124 when the
 # watchdog stopped CMD. A TERM, INT or HUP to the supervisor stops CMD and the watchdog
 # and reaps both first.
