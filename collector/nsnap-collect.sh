@@ -153,20 +153,117 @@ parse_args() {
 
 # --- small helpers -----------------------------------------------------------------
 
-# Runs "$@" under the detected `timeout` flavour (foreground; the shell waits).
+# Timeouts are the collector's own, in shell: no `timeout` program. Busybox's timeout
+# daemonises a watchdog that outlives its job and is left to PID 1, which in a container
+# whose PID 1 never reaps stays a zombie until the container stops. Here every helper is
+# a child of the shell that started it and is waited for by that shell:
+#
+#   supervise SECS CMD...   (a subshell of the collector)
+#     +-- CMD               (in the background; its stdin is the supervisor's)
+#     +-- watchdog          (a subshell)
+#           +-- sleep SECS  (then sleep 5 for the grace period before KILL)
+#
+# When CMD ends, the supervisor stops the watchdog (TERM to it, KILL to its sleep; the
+# watchdog reaps its sleep), reaps it, and exits with CMD's status, or 124 when the
+# watchdog stopped CMD. A TERM, INT or HUP to the supervisor stops CMD and the watchdog
+# and reaps both first.
+
+# reap PID: waits until PID, a child of this shell, is reaped, also when a trapped signal
+# interrupts `wait` (the traps below count signals in SIG_SEEN). Sets REAP_RC. Waiting
+# again for a PID already reaped returns at once (127, or the remembered status).
+reap() {
+    while :; do
+        rp_seen=$SIG_SEEN
+        # (dash and busybox report a job killed by a signal on stderr)
+        wait "$1" 2>/dev/null
+        REAP_RC=$?
+        [ "$rp_seen" = "$SIG_SEEN" ] && return 0
+        # Interrupted: the trap asked to stop; stop PID (if it is still ours) and wait again.
+        kill_tree "$1"
+    done
+}
+
+# watchdog PID SECS: a subshell's body. Sleeps SECS, then stops PID and what it started
+# (TERM, and KILL 5 s later). TERM stops the watchdog itself: it kills its sleep and
+# reaps it. Exit status 124 when it stopped PID, 0 when it was stopped first. A sleep
+# that ends by a signal (the supervisor KILLs it too) counts as being stopped.
+watchdog() {
+    SIG_SEEN=0
+    trap 'SIG_SEEN=$((SIG_SEEN + 1))' TERM INT HUP
+    # A TERM that came before the trap was set may be lost (the shell was still
+    # resetting the traps it inherited); the supervisor sends it only once PID is reaped.
+    kill -0 "$1" 2>/dev/null || exit 0
+    wd_fired=0
+    for wd_secs in "$2" 5; do
+        [ "$SIG_SEEN" = 0 ] || break
+        sleep "$wd_secs" &
+        wd_sleep=$!
+        [ "$SIG_SEEN" = 0 ] && wait "$wd_sleep"
+        wd_rc=$?
+        if [ "$SIG_SEEN" != 0 ] || [ "$wd_rc" != 0 ]; then
+            kill -s KILL "$wd_sleep" 2>/dev/null
+            reap "$wd_sleep"
+            break
+        fi
+        if [ "$wd_fired" = 0 ]; then
+            wd_fired=1
+            kill_tree "$1"
+        else
+            kill_tree "$1" KILL
+        fi
+    done
+    [ "$wd_fired" = 0 ] || exit 124
+    exit 0
+}
+
+# supervise SECS CMD...: a subshell's body. Runs CMD under a watchdog of SECS seconds
+# and exits with CMD's exit status, or 124 when the watchdog stopped it.
+supervise() {
+    sv_secs=$1
+    shift
+    SIG_SEEN=0
+    trap 'SIG_SEEN=$((SIG_SEEN + 1))' TERM INT HUP
+    # Without job control an asynchronous command's stdin is /dev/null unless it is
+    # redirected explicitly: hand CMD ours through fd 3.
+    exec 3<&0
+    "$@" <&3 3<&- &
+    sv_cmd=$!
+    exec 3<&-
+    (watchdog "$sv_cmd" "$sv_secs") </dev/null >/dev/null 2>&1 &
+    sv_wd=$!
+    reap "$sv_cmd"
+    sv_rc=$REAP_RC
+    # CMD is reaped. Stop the watchdog: TERM to it, then KILL to its sleep (read after
+    # the TERM, so a sleep it is just starting is not missed; KILL, because a child
+    # that has not yet exec'd sleep still runs the shell's handlers, which drop a TERM).
+    kill "$sv_wd" 2>/dev/null
+    sv_kids=
+    if [ -r "/proc/$sv_wd/task/$sv_wd/children" ]; then
+        read -r sv_kids 2>/dev/null <"/proc/$sv_wd/task/$sv_wd/children" || :
+    fi
+    for sv_kid in $sv_kids; do
+        is_pid "$sv_kid" && kill -s KILL "$sv_kid" 2>/dev/null
+    done
+    reap "$sv_wd"
+    [ "$REAP_RC" = 124 ] && exit 124
+    exit "$sv_rc"
+}
+
+# Runs "$@" in the foreground under a timeout of SECS seconds (see supervise).
 tmo() {
     tmo_secs=$1
     shift
-    case $T_KIND in
-        k) timeout -k 2 "$tmo_secs" "$@" ;;
-        t) timeout -t "$tmo_secs" "$@" ;;
-        *) "$@" ;;
-    esac
+    if [ -n "$T_KIND" ]; then
+        (supervise "$tmo_secs" "$@")
+    else
+        "$@"
+    fi
 }
 
 # spawn DIR IN OUT ERR SECS CMD...: starts CMD in DIR in the background, with its own
-# redirections and under a timeout of SECS (0: none), and sets BG_PID. The subshell
-# execs CMD, so BG_PID is CMD (or its timeout) itself, which the traps can kill.
+# redirections and under a timeout of SECS (0: none), and sets BG_PID. Without a
+# timeout the subshell execs CMD, so BG_PID is CMD itself; with one, BG_PID is CMD's
+# supervisor, which stops CMD when it is stopped. Either way the traps can kill it.
 spawn() {
     sp_dir=$1
     sp_in=$2
@@ -174,14 +271,13 @@ spawn() {
     sp_err=$4
     sp_secs=$5
     shift 5
-    case $T_KIND:$sp_secs in
-        k:0 | t:0 | :*) ;;
-        k:*) set -- timeout -k 5 "$sp_secs" "$@" ;;
-        t:*) set -- timeout -t "$sp_secs" "$@" ;;
-    esac
     # The redirections sit on the asynchronous command itself: without job control its
     # stdin would otherwise be /dev/null.
-    (cd "$sp_dir" && exec "$@") <"$sp_in" >"$sp_out" 2>"$sp_err" &
+    if [ -n "$T_KIND" ] && [ "$sp_secs" != 0 ]; then
+        (cd "$sp_dir" && supervise "$sp_secs" "$@") <"$sp_in" >"$sp_out" 2>"$sp_err" &
+    else
+        (cd "$sp_dir" && exec "$@") <"$sp_in" >"$sp_out" 2>"$sp_err" &
+    fi
     BG_PID=$!
 }
 
@@ -348,18 +444,19 @@ cleanup() {
     fi
 }
 
-# kill_tree PID: stops a job and the programs it started itself (xargs' batches; GNU
-# timeout passes the signal to its process group, busybox timeout execs the command).
-# The children are read before the kill: after it they belong to init.
+# kill_tree PID [SIGNAL]: stops a job and the programs it started itself (xargs'
+# batches, a supervisor's command and watchdog), with TERM or SIGNAL. The children are
+# read before the kill, since after it they belong to init; they get the signal first,
+# so that the job, while it still lives, reaps them.
 kill_tree() {
     kt_kids=
     if [ -r "/proc/$1/task/$1/children" ]; then
         read -r kt_kids 2>/dev/null <"/proc/$1/task/$1/children" || :
     fi
-    kill "$1" 2>/dev/null
     for kt_kid in $kt_kids; do
-        is_pid "$kt_kid" && kill "$kt_kid" 2>/dev/null
+        is_pid "$kt_kid" && kill -s "${2:-TERM}" "$kt_kid" 2>/dev/null
     done
+    kill -s "${2:-TERM}" "$1" 2>/dev/null
 }
 
 on_signal() {
@@ -370,15 +467,10 @@ on_signal() {
 }
 
 detect_tools() {
-    # GNU and current busybox: `timeout -k KILL SECS`; busybox before 1.30: `-t SECS`.
+    # Timeouts need `sleep` (a builtin nowhere, a program in coreutils and busybox);
+    # without it jobs run unbounded.
     T_KIND=
-    if command -v timeout >/dev/null 2>&1; then
-        if timeout -k 1 5 true >/dev/null 2>&1; then
-            T_KIND=k
-        elif timeout -t 5 true >/dev/null 2>&1; then
-            T_KIND=t
-        fi
-    fi
+    command -v sleep >/dev/null 2>&1 && T_KIND=w
 }
 
 # The shell that runs us, for the manifest. Variables first; dash and busybox ash have
