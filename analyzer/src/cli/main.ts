@@ -2,7 +2,7 @@
 // touches process.argv, stdout and the exit code.
 //   0 success, 1 invalid snapshot or nothing found, 2 usage or unusable input, 3 internal error.
 
-import { readFileSync } from 'node:fs';
+import { fstatSync, readFileSync } from 'node:fs';
 import { NsnapError, UsageError } from '../errors.js';
 import { PROJECT_ROOT } from '../paths.js';
 import { termSafe } from '../render/escape.js';
@@ -25,8 +25,9 @@ usage:
   nsnap redact --check SNAPSHOT                      list what redact would replace
   nsnap collect [collector options]                  capture this view (runs the collector)
 
-A VIEW is a snapshot .tar.gz, an extracted snapshot folder, or a folder laid out like
-/proc. Views of the same boot are merged into one model.
+A VIEW is a snapshot .tar.gz, a bundle (one file holding every level of a machine), an
+extracted snapshot or bundle folder, a folder laid out like /proc, or '-' for a .tar.gz
+on standard input. Views of the same boot are merged into one model.
 
 options for tree, ps, pid and diff:
   --format text|json|yaml     output format (default text); tree also takes
@@ -98,6 +99,16 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
 }
 
+/** Is standard input a pipe or a file (data someone meant for us), not a terminal or nothing? */
+function stdinHasData(): boolean {
+  try {
+    const st = fstatSync(0);
+    return st.isFIFO() || st.isFile();
+  } catch {
+    return false;
+  }
+}
+
 export async function main(): Promise<void> {
   // `nsnap tree | head` closes the pipe early: that is the reader's choice, not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -112,6 +123,7 @@ export async function main(): Promise<void> {
     },
     stderr: (s) => process.stderr.write(s),
     isTTY: process.stdout.isTTY === true,
+    stdinHasData: stdinHasData(),
     stderrIsTTY: process.stderr.isTTY === true,
     columns: process.stderr.columns,
     env: process.env,
