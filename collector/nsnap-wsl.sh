@@ -430,7 +430,9 @@ record() {
 }
 
 # capture_level NAME KIND DISTRO WSL-ARGS...: runs the staged collector through wsl.exe
-# as root in that level; the result lands in the staging folder as NAME's tarball.
+# as root in that level; the result lands in the staging folder as NAME's tarball. The
+# collector finds the distro's name itself (init(NAME) in PID 1's comm), so the snapshot
+# records where the name came from; the bundle manifest records DISTRO for each level.
 capture_level() {
     cl_name=$1
     cl_kind=$2
@@ -441,7 +443,7 @@ capture_level() {
     # shellcheck disable=SC2086 # OPT_CMDLINE is one flag or nothing
     run_timed "$CALL_TIMEOUT" "$STAGE/call.out" "$STAGE/call.err" \
         wsl.exe "$@" -u root --exec sh "$STAGE/nsnap-collect.sh" --quiet --label "$cl_name" \
-        --distro "$cl_distro" --chown "$OWNER_UID:$OWNER_GID" $OPT_CMDLINE -o "$cl_file"
+        --chown "$OWNER_UID:$OWNER_GID" $OPT_CMDLINE -o "$cl_file"
     if [ "$RT_RC" = 0 ] && [ -f "$cl_file" ] && [ -r "$cl_file" ]; then
         record "$cl_name" "$cl_kind" "$cl_distro" captured "$cl_file" '' ''
         return 0
@@ -710,6 +712,7 @@ add_to_bundle() {
             for (i = 1; i <= n; i++) printf "%s,\n", kept[i]
             print line; print; state = 2; next
         }
+        state == 1 && index($0, "    {\"name\": ") != 1 { exit 3 }
         state == 1 {
             l = $0; sub(/,$/, "", l)
             if (index(l, "{\"name\": " name ",") == 5) next

@@ -12,7 +12,7 @@ import { ViewBuilder } from './view-builder.js';
 import type { InputKind, LayoutProblem, ViewData } from './view-data.js';
 
 /** The names a single snapshot may hold at its top. */
-const SNAPSHOT_TOP = new Set(['nsnap.json', 'lsns.json', 'wslconfig', 'proc']);
+export const SNAPSHOT_TOP = new Set(['nsnap.json', 'lsns.json', 'wslconfig', 'proc']);
 
 export interface BundleInfo {
   manifest: BundleManifest;

@@ -38,10 +38,10 @@ if grep -qx "$level fail" "$SIM/faults" 2>/dev/null; then
     finish 1
 fi
 pid=
-for p in /proc/[0-9]*; do
-    c=$(cat "$p/comm" 2>/dev/null) || continue
-    [ "$c" = "init($distro)" ] || continue
-    tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qx "NSNAP_SIM=$SIM" || continue
+# One grep over every comm, then the environment of the few candidates.
+for p in $(grep -lxF "init($distro)" /proc/[0-9]*/comm 2>/dev/null); do
+    p=${p%/comm}
+    tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qxF "NSNAP_SIM=$SIM" || continue
     pid=${p#/proc/}
     break
 done
