@@ -47,8 +47,17 @@ one snapshot tarball for the nsnap analyzer.
 Options:
   -o FILE|-         write the snapshot to FILE, or to stdout with '-'
                     (default: ./nsnap-<host>-<label>-<UTC time>.tar.gz)
-  --label NAME      name this view (default: \$WSL_DISTRO_NAME, else the os-release
+  --label NAME      name this view (default: the distro name, else the os-release
                     ID, else 'view')
+  --distro NAME     this WSL distro's name (default: \$WSL_DISTRO_NAME, else read from
+                    PID 1's comm, which WSL sets to init(NAME) or init-systemd(NAME))
+  --chown UID:GID   give the written file to this owner (default under sudo:
+                    \$SUDO_UID:\$SUDO_GID, so the invoking user can read it)
+  --wsl             capture every level of this WSL machine into one bundle; runs
+                    nsnap-wsl.sh beside this script (see 'sh nsnap-wsl.sh --help')
+  --into-bundle FILE --add SNAPSHOT [--level NAME]
+                    add a snapshot taken elsewhere (a container, the debug shell) to
+                    an existing bundle; runs nsnap-wsl.sh too
   --proc DIR        read a /proc-like tree instead of /proc; nothing else of the live
                     system is read and lsns is not run
   --wslconfig PATH  include the Windows-side .wslconfig file
@@ -58,6 +67,19 @@ Options:
 
 Exit status: 0 written, 1 failed (nothing written), 2 usage error.
 EOF
+}
+
+# --wsl and --into-bundle belong to the orchestrator beside this script; this file stays
+# the one self-contained capture that can be copied alone to any level.
+run_orchestrator() {
+    ro_dir=${0%/*}
+    [ "$ro_dir" != "$0" ] || ro_dir=.
+    if [ ! -f "$ro_dir/nsnap-wsl.sh" ]; then
+        err "$1 needs nsnap-wsl.sh beside this script ($ro_dir); copy the whole collector folder, or run 'sh nsnap-wsl.sh' from it"
+        exit 2
+    fi
+    shift
+    exec sh "$ro_dir/nsnap-wsl.sh" "$@"
 }
 
 # --- messages (all on stderr) ------------------------------------------------------
@@ -91,6 +113,14 @@ need_value() {
 }
 
 parse_args() {
+    for pa_arg in "$@"; do
+        case $pa_arg in
+            --wsl) run_orchestrator --wsl "$@" ;;
+            --into-bundle | --into-bundle=*) run_orchestrator --into-bundle "$@" ;;
+        esac
+    done
+    OPT_DISTRO=
+    OPT_CHOWN=
     OPT_OUT=
     OPT_LABEL=
     OPT_PROC=
@@ -139,6 +169,24 @@ parse_args() {
                 need_value "${1%%=*}" 2 "${1#*=}"
                 OPT_WSLCONFIG=${1#*=}
                 ;;
+            --distro)
+                need_value "$1" $# "${2-}"
+                OPT_DISTRO=$2
+                shift
+                ;;
+            --distro=*)
+                need_value "${1%%=*}" 2 "${1#*=}"
+                OPT_DISTRO=${1#*=}
+                ;;
+            --chown)
+                need_value "$1" $# "${2-}"
+                OPT_CHOWN=$2
+                shift
+                ;;
+            --chown=*)
+                need_value "${1%%=*}" 2 "${1#*=}"
+                OPT_CHOWN=${1#*=}
+                ;;
             --no-cmdline) OPT_CMDLINE=0 ;;
             -q | --quiet) OPT_QUIET=1 ;;
             -*) usage_error "unknown option '$1'" ;;
@@ -148,6 +196,11 @@ parse_args() {
     done
     if [ -n "$OPT_PROC" ] && [ ! -d "$OPT_PROC" ]; then
         usage_error "--proc '$OPT_PROC' is not a directory"
+    fi
+    if [ -n "$OPT_CHOWN" ]; then
+        if ! is_uint "${OPT_CHOWN%%:*}" || ! is_uint "${OPT_CHOWN#*:}" || [ "${OPT_CHOWN#*:}" = "$OPT_CHOWN" ]; then
+            usage_error "--chown needs numeric UID:GID, not '$OPT_CHOWN'"
+        fi
     fi
 }
 
@@ -642,12 +695,51 @@ trim() {
     TRIM_OUT=${1-}
 }
 
+# choose_distro: DISTRO and DISTRO_FROM, the WSL distro this view was taken in. sudo
+# drops WSL_DISTRO_NAME, but WSL names each distro's init `init(NAME)`, or
+# `init-systemd(NAME)` under systemd (where it is PID 2, PID 1 being systemd), and the
+# comm keeps 15 bytes: without the closing parenthesis the name was cut, which the
+# manifest says (DISTRO_CUT) rather than passing a prefix off as the name.
+choose_distro() {
+    DISTRO=
+    DISTRO_FROM=
+    DISTRO_CUT=false
+    if [ -n "$OPT_DISTRO" ]; then
+        DISTRO=$OPT_DISTRO
+        DISTRO_FROM='option --distro'
+        return
+    fi
+    if [ -n "${WSL_DISTRO_NAME-}" ]; then
+        DISTRO=$WSL_DISTRO_NAME
+        DISTRO_FROM='WSL_DISTRO_NAME'
+        return
+    fi
+    for cd_pid in 1 2; do
+        cd_comm=
+        IFS= read -r cd_comm 2>/dev/null <"$PROC/$cd_pid/comm" || continue
+        case $cd_comm in
+            'init('?* | 'init-systemd('?*) ;;
+            *) continue ;;
+        esac
+        cd_name=${cd_comm#*\(}
+        case $cd_name in
+            *\)) cd_name=${cd_name%\)} ;;
+            *) DISTRO_CUT=true ;;
+        esac
+        [ -n "$cd_name" ] || continue
+        DISTRO=$cd_name
+        DISTRO_FROM="comm '$cd_comm' of PID $cd_pid"
+        return
+    done
+}
+
 # Sets LABEL (for the manifest) and LABEL_SAFE (for the file name).
 choose_label() {
+    choose_distro
     if [ -n "$OPT_LABEL" ]; then
         LABEL=$OPT_LABEL
-    elif [ -n "${WSL_DISTRO_NAME-}" ]; then
-        LABEL=$WSL_DISTRO_NAME
+    elif [ -n "$DISTRO" ] && [ "$DISTRO_CUT" = false ]; then
+        LABEL=$DISTRO
     else
         LABEL=
         if [ -n "$SELF_ROOT" ] && resolve_in_root "$SELF_ROOT" etc/os-release; then
@@ -1685,6 +1777,13 @@ write_manifest() {
     fi
     if [ "$LIVE" = 1 ]; then wm_live=true; else wm_live=false; fi
     if [ "$OPT_CMDLINE" = 1 ]; then wm_cmd=true; else wm_cmd=false; fi
+    wm_distro=
+    if [ -n "$DISTRO" ]; then
+        json_string "$DISTRO" 256
+        wm_dn=$JSON_OUT
+        json_string "$DISTRO_FROM" 256
+        wm_distro=", \"distro\": {\"name\": $wm_dn, \"from\": $JSON_OUT, \"cut\": $DISTRO_CUT}"
+    fi
     {
         printf '{\n'
         printf '  "format": "nsnap-snapshot",\n'
@@ -1707,8 +1806,8 @@ write_manifest() {
         printf '    "cap_eff": %s, "cap_prm": %s, "cap_bnd": %s\n' "$wm_ceff" "$wm_cprm" "$wm_cbnd"
         printf '  },\n'
         printf '  "env": %s,\n' "$ENV_JSON"
-        printf '  "wsl": {"wsl_conf": %s, "wslconfig": {"given": %s, "captured": %s}},\n' \
-            "$VIEW_WSL_CONF" "$WSLCONFIG_GIVEN" "$WSLCONFIG_CAPTURED"
+        printf '  "wsl": {"wsl_conf": %s, "wslconfig": {"given": %s, "captured": %s}%s},\n' \
+            "$VIEW_WSL_CONF" "$WSLCONFIG_GIVEN" "$WSLCONFIG_CAPTURED" "$wm_distro"
         printf '  "lsns": %s,\n' "$LSNS_JSON"
         printf '  "counts": {"processes": %s, "namespaces": %s, "denied": %s, "vanished": %s, "errors": %s},\n' \
             "$PROC_N" "$NS_COUNT" "$DENIED_N" "$VANISHED_N" "$ERRORS_N"
@@ -1800,6 +1899,20 @@ write_archive() {
     trap '' INT TERM HUP
     TMP_OUT=
     RENAMING=0
+    give_away "$OUT_ABS"
+}
+
+# give_away FILE: under sudo the file belongs to the user who ran sudo (SUDO_UID, also
+# when the environment was kept), or to --chown's owner: root's 0600 file would refuse
+# the very user who is to attach it.
+give_away() {
+    ga_owner=$OPT_CHOWN
+    if [ -z "$ga_owner" ] && [ "$(id -u 2>/dev/null)" = 0 ] && is_uint "${SUDO_UID-}" && is_uint "${SUDO_GID-}"; then
+        ga_owner=$SUDO_UID:$SUDO_GID
+    fi
+    [ -n "$ga_owner" ] || return 0
+    chown "$ga_owner" "$1" 2>/dev/null ||
+        err "warning: cannot give '$1' to $ga_owner (chown failed); run 'sudo chown $ga_owner $1'"
 }
 
 report() {
@@ -1808,6 +1921,7 @@ report() {
     else
         say "wrote $OUT"
     fi
+    [ -z "$DISTRO" ] || say "distro $DISTRO (from $DISTRO_FROM)"
     say "$PROC_N processes, $NS_COUNT namespaces, $DENIED_N denied, $VANISHED_N vanished, $SECONDS_TEXT s"
     [ "$ERRORS_N" -eq 0 ] || say "$ERRORS_N other failed reads are listed in nsnap.json"
     # Denials are expected without root; say once what they cost and how to avoid them.

@@ -21,7 +21,7 @@ function writeAtomic(path, text) {
   renameSync(`${path}.tmp`, path);
 }
 
-for (const name of ['manifest.schema.json', 'rules.schema.json']) {
+for (const name of ['manifest.schema.json', 'bundle.schema.json', 'rules.schema.json']) {
   const text = readFileSync(join(root, 'schemas', name), 'utf8');
   const ajv = new Ajv({ allErrors: true, strict: false, code: { source: true, esm: false } });
   const validate = ajv.compile(JSON.parse(text));

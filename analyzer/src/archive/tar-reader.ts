@@ -10,7 +10,7 @@
 
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import type { TransformOptions } from 'node:stream';
+import { Readable, type TransformOptions } from 'node:stream';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
 import type { Entry, EntrySink } from './entry.js';
 import { LIMIT_INFO, type Limits } from './limits.js';
@@ -64,6 +64,14 @@ function limitError(file: string, limit: keyof Limits, max: number, entry: strin
   });
 }
 
+function checkGzipMagic(file: string, head: Buffer, bytesRead: number): void {
+  if (bytesRead < 2 || head[0] !== 0x1f || head[1] !== 0x8b) {
+    throw new NsnapError('NOT_GZIP', `${file}: not a gzip file`, {
+      hint: 'a snapshot is the .tar.gz the collector wrote, or a folder extracted from it',
+    });
+  }
+}
+
 async function sniffGzip(file: string): Promise<void> {
   let handle;
   try {
@@ -75,11 +83,7 @@ async function sniffGzip(file: string): Promise<void> {
   try {
     const head = Buffer.alloc(2);
     const { bytesRead } = await handle.read(head, 0, 2, 0);
-    if (bytesRead < 2 || head[0] !== 0x1f || head[1] !== 0x8b) {
-      throw new NsnapError('NOT_GZIP', `${file}: not a gzip file`, {
-        hint: 'a snapshot is the .tar.gz the collector wrote, or a folder extracted from it',
-      });
-    }
+    checkGzipMagic(file, head, bytesRead);
   } finally {
     await handle.close();
   }
@@ -241,10 +245,18 @@ class TarWalker {
 
 /**
  * Streams every entry of a .tar.gz to `sink`. Resolves with counts and the policy problems,
- * rejects with an NsnapError for unusable input.
+ * rejects with an NsnapError for unusable input. With `bytes` the archive is that buffer
+ * (standard input, read whole by the caller) and `file` only names it in messages.
  */
-export async function readTarGz(file: string, limits: Limits, sink: EntrySink, progress?: ReadProgress): Promise<TarReadResult> {
-  await sniffGzip(file);
+export async function readTarGz(
+  file: string,
+  limits: Limits,
+  sink: EntrySink,
+  progress?: ReadProgress,
+  bytes?: Buffer,
+): Promise<TarReadResult> {
+  if (bytes === undefined) await sniffGzip(file);
+  else checkGzipMagic(file, bytes, bytes.length);
   const result: TarReadResult = { topFolder: null, entries: 0, bytes: 0, problems: [] };
   let compressed = 0;
 
@@ -309,7 +321,7 @@ export async function readTarGz(file: string, limits: Limits, sink: EntrySink, p
   };
 
   const walker = new TarWalker(limits, onEntry);
-  const source = createReadStream(file, { highWaterMark: 1 << 20 });
+  const source = bytes === undefined ? createReadStream(file, { highWaterMark: 1 << 20 }) : Readable.from([bytes]);
   // zlib passes stream options on to its Transform; a deep read buffer lets inflating run ahead.
   const gunzipOptions: ZlibOptions & TransformOptions = { chunkSize: 1 << 18, readableHighWaterMark: 1 << 22 };
   const gunzip = createGunzip(gunzipOptions);

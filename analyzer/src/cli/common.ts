@@ -1,11 +1,13 @@
 // What every reading command shares: the flags for limits, format and colour, loading
-// the views (the live /proc when none is named), and the output stream.
+// the views (the live /proc when none is named, never when standard input carries data),
+// and the output stream.
 
 import { statSync } from 'node:fs';
 import { DEFAULT_LIMITS, type Limits } from '../archive/limits.js';
 import { buildAnalysis } from '../model/build.js';
 import type { Analysis } from '../model/types.js';
-import { LIVE, loadView } from '../source/load.js';
+import { LIVE, loadInput, STDIN } from '../source/load.js';
+import { absentLevelNote } from './bundle-notes.js';
 import { NsnapError, UsageError } from '../errors.js';
 import type { ViewData } from '../snapshot/view-data.js';
 import { COLOR, PLAIN, type Style } from '../render/style.js';
@@ -102,6 +104,13 @@ export interface Io {
   stderr: (s: string) => void;
   isTTY: boolean;
   env: NodeJS.ProcessEnv;
+  /**
+   * True when standard input is a pipe or a file: data was meant for us, so a command
+   * with no view refuses rather than reading the live /proc (main.ts sets it).
+   */
+  stdinHasData?: boolean;
+  /** Reads standard input whole, for the view `-`. */
+  readStdin?: () => Promise<Buffer>;
   /** For the progress line (cli/progress.ts); absent means no progress is drawn. */
   stderrIsTTY?: boolean;
   columns?: number;
@@ -167,8 +176,20 @@ export function problemsCauseFirst<T extends { path: string; message: string }>(
  * Loads every named view (or the live /proc) and refuses invalid snapshots. With `io`, one
  * progress line on stderr covers all views (compressed bytes of all tarballs, entries).
  */
+/** Refuses `-` twice, and no view at all when standard input carries data. */
+export function checkInputs(inputs: string[], io?: Io): void {
+  if (inputs.filter((i) => i === STDIN).length > 1) throw new UsageError("'-' (standard input) can be named once only");
+  if (inputs.length === 0 && io?.stdinHasData === true) {
+    throw new UsageError(
+      "standard input is a pipe or a file, but no view was named; add '-' to read the snapshot from it " +
+        "(for example 'sh nsnap-collect.sh -o - | nsnap tree -'), or name /proc to read this machine's live /proc",
+    );
+  }
+}
+
 export async function loadViews(inputs: string[], p: Parsed, io?: Io): Promise<ViewData[]> {
   const limits = limitsFrom(p);
+  checkInputs(inputs, io);
   const names = inputs.length === 0 ? [LIVE] : inputs;
   const sizes = names.map(fileSize);
   const bar = createProgress({
@@ -186,18 +207,23 @@ export async function loadViews(inputs: string[], p: Parsed, io?: Io): Promise<V
   try {
     for (const [i, name] of names.entries()) {
       let entries = 0;
-      const view = await loadView(name, {
+      const routed = await loadInput(name, {
         limits,
         progress: (bytes, n) => {
           entries = n;
           bar.update(doneBytes + bytes, doneEntries + n);
         },
+        ...(io?.readStdin ? { readStdin: io.readStdin } : {}),
       });
       doneBytes += sizes[i] ?? 0;
       doneEntries += entries;
-      if (view.problems.length > 0) {
+      const problems = [
+        ...routed.problems,
+        ...routed.views.flatMap((v) => v.problems.map((q) => ({ ...q, path: `${v.source}: ${q.path}` }))),
+      ];
+      if (routed.bundle === null) problems.splice(0, problems.length, ...routed.problems, ...(routed.views[0]?.problems ?? []));
+      if (problems.length > 0) {
         // One sentence: the first problem names the file and the entry; validate lists them all.
-        const problems = problemsCauseFirst(view.problems);
         const first = problems[0] as { path: string; message: string };
         const rest = problems.length - 1;
         const more = rest > 0 ? ` (and ${rest} more ${rest === 1 ? 'problem' : 'problems'})` : '';
@@ -212,7 +238,16 @@ export async function loadViews(inputs: string[], p: Parsed, io?: Io): Promise<V
           hint: `run 'nsnap validate ${name}' for every problem`,
         });
       }
-      views.push(view);
+      if (routed.bundle !== null) {
+        if (routed.views.length === 0) {
+          throw new NsnapError('INVALID_SNAPSHOT', `${name}: the bundle holds no captured level`, {
+            exitCode: 1,
+            hint: `run 'nsnap validate ${name}' to see why each level is missing`,
+          });
+        }
+        if (!bool(p, 'quiet')) for (const level of routed.bundle.absent) io?.stderr(`${absentLevelNote(name, level)}\n`);
+      }
+      views.push(...routed.views);
     }
   } finally {
     bar.done();

@@ -16,8 +16,10 @@ export interface CommandPage {
 }
 
 const VIEW =
-  'A VIEW is a snapshot .tar.gz, an extracted snapshot folder, or a folder laid out like\n' +
-  '/proc. With no VIEW, the live /proc is read. Views of the same boot are merged.';
+  'A VIEW is a snapshot .tar.gz, a bundle (one file holding every level of a machine), an\n' +
+  "extracted snapshot or bundle folder, a folder laid out like /proc, or '-' for a .tar.gz\n" +
+  'on standard input. With no VIEW, the live /proc is read, unless standard input is a\n' +
+  'pipe or a file: then nsnap refuses. Views of the same boot are merged.';
 
 const READ_EXIT = [
   '0  success',
@@ -143,7 +145,8 @@ commands:
   diff      what changed between two captures
   validate  check snapshots against the format
   redact    a copy of a snapshot to share, personal data replaced
-  collect   capture this view into a snapshot (runs the collector script)
+  collect   capture this view into a snapshot, or with --wsl every level of a WSL machine
+            into one bundle (runs the collector script)
   help      nsnap help COMMAND shows a command's options, examples and exit codes
 
 ${VIEW}

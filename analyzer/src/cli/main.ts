@@ -2,7 +2,7 @@
 // touches process.argv, stdout and the exit code.
 //   0 success, 1 invalid snapshot or nothing found, 2 usage or unusable input, 3 internal error.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, fstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NsnapError, UsageError } from '../errors.js';
 import { PROJECT_ROOT } from '../paths.js';
@@ -119,6 +119,16 @@ function programName(): string {
   return clone && process.cwd() === PROJECT_ROOT ? './bin/nsnap' : 'nsnap';
 }
 
+/** Is standard input a pipe or a file (data someone meant for us), not a terminal or nothing? */
+function stdinHasData(): boolean {
+  try {
+    const st = fstatSync(0);
+    return st.isFIFO() || st.isFile();
+  } catch {
+    return false;
+  }
+}
+
 export async function main(): Promise<void> {
   // `nsnap tree | head` closes the pipe early: that is the reader's choice, not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -133,6 +143,7 @@ export async function main(): Promise<void> {
     },
     stderr: (s) => process.stderr.write(s),
     isTTY: process.stdout.isTTY === true,
+    stdinHasData: stdinHasData(),
     stderrIsTTY: process.stderr.isTTY === true,
     columns: process.stderr.columns,
     stdoutColumns: process.stdout.columns,

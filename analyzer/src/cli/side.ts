@@ -13,6 +13,7 @@ import type { Analysis } from '../model/types.js';
 import { applyRoles, loadRules, type RuleSet } from '../roles/index.js';
 import { list, type Parsed } from './args.js';
 import { loadViews } from './common.js';
+import { STDIN } from '../source/load.js';
 
 export interface SideResult {
   analysis: Analysis;
@@ -82,7 +83,9 @@ export async function analyseSides(
   env: NodeJS.ProcessEnv,
   rules: RuleSet,
 ): Promise<[SideResult, SideResult]> {
-  if (env.NSNAP_NO_WORKERS || !existsSync(WORKER)) return [await analyseSide(before, p, rules), await analyseSide(after, p, rules)];
+  // A worker thread has no standard input: a side read from `-` runs here.
+  if (env.NSNAP_NO_WORKERS || !existsSync(WORKER) || [...before, ...after].includes(STDIN))
+    return [await analyseSide(before, p, rules), await analyseSide(after, p, rules)];
   const [b, a] = await Promise.allSettled([inWorker(before, p), analyseSide(after, p, rules)]);
   if (b.status === 'rejected') throw b.reason;
   if (a.status === 'rejected') throw a.reason;

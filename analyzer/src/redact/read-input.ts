@@ -8,10 +8,11 @@ import { basename, resolve } from 'node:path';
 import type { Entry } from '../archive/entry.js';
 import type { Limits } from '../archive/limits.js';
 import { readTarGz, type ReadProgress } from '../archive/tar-reader.js';
-import { NsnapError } from '../errors.js';
+import { NsnapError, UsageError } from '../errors.js';
 import { resolveInput } from '../source/load.js';
 import { readSnapshotDir } from '../source/snapshot-dir-reader.js';
-import { ViewBuilder } from '../snapshot/view-builder.js';
+import { BUNDLE_MANIFEST, type BundleManifest } from '../snapshot/bundle-manifest.js';
+import { InputRouter, levelSource, SNAPSHOT_TOP } from '../snapshot/bundle-router.js';
 import type { ViewData } from '../snapshot/view-data.js';
 
 export const PROC_FILE_NAMES = ['status', 'stat', 'cmdline', 'comm', 'cgroup'] as const;
@@ -49,12 +50,23 @@ function store(raw: RawSnapshot, e: Entry): void {
   raw.files.set(e.path, own(e.data));
 }
 
+/** What redaction reads: one snapshot, or the captured levels of a bundle. */
+export interface RawInput {
+  levels: RawSnapshot[];
+  /** Null for a single snapshot. */
+  bundle: { topFolder: string; manifest: BundleManifest } | null;
+}
+
+function newRaw(view: ViewData): RawSnapshot {
+  return { topFolder: '', files: new Map(), procs: new Map(), selfTarget: null, view };
+}
+
 /**
- * Reads a .tar.gz or extracted snapshot. Throws INVALID_SNAPSHOT (exit 1) naming the
- * first problem when the view builder finds any: a snapshot that does not validate is not
- * re-emitted, since what the writer would drop or keep is then anyone's guess.
+ * Reads a .tar.gz or extracted snapshot or bundle. Throws INVALID_SNAPSHOT (exit 1) naming
+ * the first problem when the view builder finds any: a snapshot that does not validate is
+ * not re-emitted, since what the writer would drop or keep is then anyone's guess.
  */
-export async function readForRedaction(input: string, limits: Limits, progress?: ReadProgress): Promise<RawSnapshot> {
+export async function readInputForRedaction(input: string, limits: Limits, progress?: ReadProgress): Promise<RawInput> {
   const { kind, root } = resolveInput(input);
   if (kind !== 'tarball' && kind !== 'snapshot-dir') {
     throw new NsnapError(
@@ -65,23 +77,38 @@ export async function readForRedaction(input: string, limits: Limits, progress?:
       },
     );
   }
-  const builder = new ViewBuilder(input, kind);
-  const raw: RawSnapshot = { topFolder: '', files: new Map(), procs: new Map(), selfTarget: null, view: builder.data };
+  if (input === '-') throw new UsageError('redact reads a file, not standard input; save the snapshot to a file first');
+  const router = new InputRouter(input, kind);
+  const single = newRaw(router.singleData);
+  const perFolder = new Map<string, RawSnapshot>();
   const sink = (e: Entry): void => {
-    builder.add(e);
-    store(raw, e);
+    router.add(e);
+    const parts = e.parts ?? e.path.split('/');
+    if (SNAPSHOT_TOP.has(parts[0] as string)) return store(single, e);
+    if (e.path === BUNDLE_MANIFEST || parts.length < 2) return;
+    let raw = perFolder.get(parts[0] as string);
+    if (!raw) perFolder.set(parts[0] as string, (raw = newRaw(router.singleData)));
+    const rest = parts.slice(1);
+    store(raw, { ...e, path: rest.join('/'), parts: rest });
   };
+  let top: string;
   if (kind === 'tarball') {
     const result = await readTarGz(root, limits, sink, progress);
-    for (const p of result.problems) builder.data.problems.push(p);
-    if (result.topFolder === null) builder.data.problems.push({ path: input, message: 'empty archive: no entries' });
-    raw.topFolder = result.topFolder ?? '';
+    for (const p of result.problems) router.singleData.problems.push(p);
+    if (result.topFolder === null) router.singleData.problems.push({ path: input, message: 'empty archive: no entries' });
+    top = result.topFolder ?? '';
   } else {
-    for (const p of readSnapshotDir(root, limits, sink)) builder.data.problems.push(p);
-    raw.topFolder = basename(resolve(root));
+    for (const p of readSnapshotDir(root, limits, sink)) router.singleData.problems.push(p);
+    top = basename(resolve(root));
   }
-  raw.view = builder.finish();
-  const problems = raw.view.problems;
+  const routed = router.finish();
+  const problems = [
+    ...routed.problems,
+    ...(routed.bundle === null ? [] : router.singleData.problems),
+    ...routed.views.flatMap((v) =>
+      v.problems.map((q) => ({ path: routed.bundle === null ? q.path : `${v.source}: ${q.path}`, message: q.message })),
+    ),
+  ];
   if (problems.length > 0) {
     // One sentence naming the file and the first entry, as tree says it; validate lists them all.
     const first = problems[0] as { path: string; message: string };
@@ -92,8 +119,26 @@ export async function readForRedaction(input: string, limits: Limits, progress?:
       hint: `run 'nsnap validate ${input}' for every problem`,
     });
   }
-  if (raw.view.manifest === null) {
-    throw new NsnapError('INVALID_SNAPSHOT', `${input}: no manifest`, { exitCode: 1 });
+  if (routed.bundle === null) {
+    single.view = routed.views[0] as ViewData;
+    single.topFolder = top;
+    if (single.view.manifest === null) throw new NsnapError('INVALID_SNAPSHOT', `${input}: no manifest`, { exitCode: 1 });
+    return { levels: [single], bundle: null };
   }
-  return raw;
+  const levels: RawSnapshot[] = [];
+  for (const level of routed.bundle.manifest.levels) {
+    if (level.status !== 'captured' || level.folder === undefined) continue;
+    const raw = perFolder.get(level.folder) as RawSnapshot;
+    raw.view = routed.views.find((v) => v.source === levelSource(input, level.name)) as ViewData;
+    raw.topFolder = level.folder;
+    levels.push(raw);
+  }
+  return { levels, bundle: { topFolder: top, manifest: routed.bundle.manifest } };
+}
+
+/** One snapshot (not a bundle), for callers that handle one view. */
+export async function readForRedaction(input: string, limits: Limits, progress?: ReadProgress): Promise<RawSnapshot> {
+  const raw = await readInputForRedaction(input, limits, progress);
+  if (raw.bundle !== null) throw new NsnapError('NOT_A_SNAPSHOT', `${input}: a bundle, not one snapshot`);
+  return raw.levels[0] as RawSnapshot;
 }

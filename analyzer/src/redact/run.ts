@@ -9,9 +9,10 @@ import { randomBytes } from 'node:crypto';
 import type { Limits } from '../archive/limits.js';
 import type { ReadProgress } from '../archive/tar-reader.js';
 import { NsnapError, UsageError } from '../errors.js';
-import { writeSnapshot, type ProcEntry } from '../snapshot/writer.js';
+import { writeBundle, writeSnapshot, type ProcEntry, type SnapshotSpec } from '../snapshot/writer.js';
+import { BUNDLE_MANIFEST, checkBundleManifest, type BundleManifest } from '../snapshot/bundle-manifest.js';
 import { MapFormatError, PseudonymMap } from './pseudonyms.js';
-import { readForRedaction } from './read-input.js';
+import { readInputForRedaction } from './read-input.js';
 import { Redactor, type Finding } from './redactor.js';
 import { activeClasses, parseKeep, type RuleClass } from './rule-classes.js';
 import { discoverIdentities, planRedaction, reserveIdentities } from './snapshot-redactor.js';
@@ -77,22 +78,70 @@ function loadMap(file: string | undefined): PseudonymMap {
   }
 }
 
-async function prepare(options: RedactOptions): Promise<{ redactor: Redactor; plan: ReturnType<typeof planRedaction>; map: PseudonymMap }> {
+interface Prepared {
+  redactor: Redactor;
+  /** One plan per snapshot: a bundle has one per captured level, all with one map. */
+  plans: ReturnType<typeof planRedaction>[];
+  map: PseudonymMap;
+  /** The redacted bundle manifest and top folder; null for a single snapshot. */
+  bundle: { topFolder: string; manifest: string } | null;
+}
+
+/**
+ * A bundle's manifest, redacted like any text, with each level's folder renamed as its
+ * snapshot's top folder was.
+ */
+function redactBundleManifest(m: BundleManifest, redactor: Redactor, folders: Map<string, string>): string {
+  const text = (v: string, where: string): string => redactor.text(v, `${BUNDLE_MANIFEST} ${where}`, 'text');
+  const out: BundleManifest = {
+    ...m,
+    host: m.host == null ? (m.host ?? null) : text(m.host, 'host'),
+    levels: m.levels.map((l) => ({
+      ...l,
+      ...(l.folder !== undefined ? { folder: folders.get(l.folder) ?? l.folder } : {}),
+      ...(l.reason !== undefined ? { reason: redactor.text(l.reason, `${BUNDLE_MANIFEST} levels.${l.name}.reason`, 'text') } : {}),
+      ...(l.how !== undefined ? { how: redactor.text(l.how, `${BUNDLE_MANIFEST} levels.${l.name}.how`, 'text') } : {}),
+    })),
+  };
+  const problems = checkBundleManifest(out);
+  if (problems.length > 0) {
+    throw new NsnapError('INVALID_SNAPSHOT', `the redacted bundle manifest would be invalid: ${problems.join('; ')}`, { exitCode: 2 });
+  }
+  return `${JSON.stringify(out, null, 2)}\n`;
+}
+
+async function prepare(options: RedactOptions): Promise<Prepared> {
   // The map is loaded first: a bad map fails before minutes of reading.
   const map = loadMap(options.mapFile);
   const keep = parseKeep(options.keep);
-  const raw = await readForRedaction(options.input, options.limits, options.onRead);
-  const ids = discoverIdentities(raw, map);
+  const input = await readInputForRedaction(options.input, options.limits, options.onRead);
+  // One set of identities across every level: the same host or user gets one pseudonym.
+  const ids = discoverIdentities(input.levels[0] as (typeof input.levels)[number], map);
+  for (const raw of input.levels.slice(1)) {
+    const more = discoverIdentities(raw, map);
+    for (const h of more.hostnames) ids.addHostname(h);
+    for (const u of more.usernames) ids.addUsername(u);
+  }
   reserveIdentities(ids, map, keep);
   const redactor = new Redactor(map, keep, ids);
-  const plan = planRedaction(raw, redactor, { tool: options.tool, keep });
-  return { redactor, plan, map };
+  const plans = input.levels.map((raw) => planRedaction(raw, redactor, { tool: options.tool, keep }));
+  let bundle: Prepared['bundle'] = null;
+  if (input.bundle !== null) {
+    const folders = new Map(input.levels.map((raw, i) => [raw.topFolder, (plans[i] as (typeof plans)[number]).spec.topFolder]));
+    let top = redactor
+      .text(input.bundle.topFolder, '(top folder)', 'identity')
+      .replace(/[^A-Za-z0-9._-]/g, '_')
+      .slice(0, 200);
+    if (top === '' || /^\.+$/.test(top)) top = 'nsnap-bundle-redacted';
+    bundle = { topFolder: top, manifest: redactBundleManifest(input.bundle.manifest, redactor, folders) };
+  }
+  return { redactor, plans, map, bundle };
 }
 
 /** Lists what `redact` would replace, without writing anything. */
 export async function checkRedaction(options: RedactOptions): Promise<Finding[]> {
-  const { redactor, plan } = await prepare(options);
-  for await (const p of plan.spec.processes as Iterable<ProcEntry>) void p;
+  const { redactor, plans } = await prepare(options);
+  for (const plan of plans) for await (const p of plan.spec.processes as Iterable<ProcEntry>) void p;
   return redactor.findings();
 }
 
@@ -122,22 +171,24 @@ export function checkPaths(input: string, output: string, mapFile: string): void
 export async function redactToFile(options: RedactOptions & { output: string }): Promise<RedactResult> {
   const mapFile = options.mapFile ?? `${options.output}.map.json`;
   checkPaths(options.input, options.output, mapFile);
-  const { redactor, plan, map } = await prepare({ ...options, mapFile });
+  const { redactor, plans, map, bundle } = await prepare({ ...options, mapFile });
 
   let written = 0;
-  const source = plan.spec.processes as Iterable<ProcEntry>;
-  const counted = (function* (): Generator<ProcEntry> {
-    for (const p of source) {
-      written += 1;
-      if (options.onWrite && written % 1024 === 0) options.onWrite(written);
-      yield p;
-    }
-  })();
+  const counted = (source: Iterable<ProcEntry>): Generator<ProcEntry> =>
+    (function* (): Generator<ProcEntry> {
+      for (const p of source) {
+        written += 1;
+        if (options.onWrite && written % 1024 === 0) options.onWrite(written);
+        yield p;
+      }
+    })();
+  const specs: SnapshotSpec[] = plans.map((plan) => ({ ...plan.spec, processes: counted(plan.spec.processes as Iterable<ProcEntry>) }));
 
   const outTemp = tempName(options.output);
   const mapTemp = tempName(mapFile);
   try {
-    await writeSnapshot(outTemp, { ...plan.spec, processes: counted });
+    if (bundle === null) await writeSnapshot(outTemp, specs[0] as SnapshotSpec);
+    else await writeBundle(outTemp, { ...bundle, levels: specs });
     options.onWrite?.(written);
     // 'wx' with mode 0600: the map is born private; chmod again for the umask-less case.
     writeFileSync(mapTemp, `${JSON.stringify(map.toJson(), null, 2)}\n`, { mode: 0o600, flag: 'wx' });

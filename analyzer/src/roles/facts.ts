@@ -65,6 +65,8 @@ export interface NsFacts {
   cgroups: Sourced<string>[];
   container: CgroupId | null;
   distro: Sourced<string> | null;
+  /** Distro names the collector recorded (manifest wsl.distro) in views rooted here. */
+  declaredDistro: Sourced<string>[];
   /** From the process layout: systemd as PID 1 (on) or WSL's /init as PID 1 (off). */
   systemd: Sourced<boolean> | null;
 }
@@ -135,6 +137,11 @@ export function gatherFacts(analysis: Analysis, views: ViewData[]): Facts {
       for (const [k, x] of Object.entries(raw)) if (typeof x === 'string') value[k] = clip(x);
       return [{ value, from: `view ${v} (${views[v]?.label ?? '?'})` }];
     });
+    const declaredDistro = rootedViews.flatMap((v) => {
+      const d = views[v]?.manifest?.wsl?.distro;
+      if (!d || d.cut === true || d.name === '') return [];
+      return [{ value: clip(d.name), from: `${clip(d.from)} in view ${v} (${views[v]?.label ?? '?'})` }];
+    });
     const withFile = (key: 'osRelease' | 'wslConf'): ProcFacts | undefined =>
       (init && init[key] !== null ? init : undefined) ?? members.find((p) => p[key] !== null);
     const osOwner = withFile('osRelease');
@@ -161,6 +168,7 @@ export function gatherFacts(analysis: Analysis, views: ViewData[]): Facts {
       cgroups,
       container: firstContainer(cgroups),
       distro: null,
+      declaredDistro,
       systemd: init ? systemdLayout(init, members) : null,
     });
   }
@@ -212,12 +220,20 @@ function systemdLayout(init: ProcFacts, members: ProcFacts[]): Sourced<boolean> 
   return null;
 }
 
-/** WSL_DISTRO_NAME of a view rooted here, else os-release NAME and VERSION_ID. */
+/**
+ * WSL_DISTRO_NAME of a view rooted here, else the name its collector recorded, else WSL's
+ * own name for the distro in its init's comm (`init(NAME)`, `init-systemd(NAME)`; cut at
+ * 15 bytes, so only a complete one counts), else os-release NAME and VERSION_ID.
+ */
 function distroName(f: NsFacts): Sourced<string> | null {
   for (const e of f.env) {
     const name = e.value.WSL_DISTRO_NAME;
     if (name) return { value: name, from: `WSL_DISTRO_NAME in ${e.from}` };
   }
+  if (f.declaredDistro[0]) return f.declaredDistro[0];
+  const wslInit = [f.init, ...f.members.filter((p) => p.pid === 2)].find((p) => p !== null && /^init(-systemd)?\(.+\)$/.test(p.comm));
+  if (wslInit)
+    return { value: wslInit.comm.replace(/^init(-systemd)?\(/, '').slice(0, -1), from: `comm '${wslInit.comm}' of ${wslInit.node.id}` };
   const os = f.osRelease?.value;
   if (os && f.osRelease) {
     const name = os.NAME ?? os.ID;

@@ -74,6 +74,8 @@ export function decideConfig(analysis: Analysis, views: ViewData[], facts: Facts
   const distros: DistroConfig[] = [];
   for (const f of userDistros) {
     const name = f.distro?.value ?? `(unnamed ${f.node.id})`;
+    // Where the name came from (WSL_DISTRO_NAME, the collector's record, init's comm, os-release).
+    if (f.distro) sources[`distros.${name}.name`] = f.distro.from;
     const confSystemd = parseBool(iniValue(f.wslConf?.value, 'boot', 'systemd'));
     let systemd: boolean | null = null;
     if (confSystemd !== null && f.wslConf) {

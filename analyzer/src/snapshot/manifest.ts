@@ -29,7 +29,12 @@ export interface Manifest {
     cap_bnd?: string | null;
   };
   env?: Record<string, string | boolean>;
-  wsl?: { wsl_conf?: boolean; wslconfig?: { given?: boolean; captured?: boolean } };
+  wsl?: {
+    wsl_conf?: boolean;
+    wslconfig?: { given?: boolean; captured?: boolean };
+    /** The WSL distro the view was taken in, and where the collector read its name. */
+    distro?: { name: string; from: string; cut?: boolean };
+  };
   lsns?: { ran: boolean; command?: string; version?: string; exit_code?: number; file?: string | null };
   counts: { processes: number; namespaces?: number; denied?: number; vanished?: number; errors?: number };
   denied: FailedReadJson[];

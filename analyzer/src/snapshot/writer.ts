@@ -69,11 +69,37 @@ export class SnapshotWriteError extends Error {
 
 /** Writes one snapshot to `file`. Resolves when the file is complete and closed. */
 export async function writeSnapshot(file: string, spec: SnapshotSpec, options: WriteOptions = {}): Promise<void> {
+  await writeTar(file, options, async (pack) => {
+    await emitAll(pack, spec, spec.topFolder);
+  });
+}
+
+/** A bundle (docs/format.md#bundles): its top folder, its manifest text, one snapshot per captured level. */
+export interface BundleSpec {
+  topFolder: string;
+  manifest: string;
+  levels: SnapshotSpec[];
+}
+
+/** Writes a bundle: the top folder, nsnap-bundle.json first, then each level's snapshot folder below it. */
+export async function writeBundle(file: string, bundle: BundleSpec, options: WriteOptions = {}): Promise<void> {
+  checkTop(bundle.topFolder);
+  await writeTar(file, options, async (pack) => {
+    const out = new Emitter(pack, bundle.topFolder);
+    await out.push({ name: `${bundle.topFolder}/`, type: 'directory', mode: 0o755, mtime: EPOCH, uid: 0, gid: 0 });
+    await out.file('nsnap-bundle.json', bundle.manifest);
+    await out.flush();
+    for (const level of bundle.levels) await emitAll(pack, level, `${bundle.topFolder}/${level.topFolder}`);
+  });
+}
+
+async function writeTar(file: string, options: WriteOptions, emit: (pack: Pack) => Promise<void>): Promise<void> {
   const pack = tar.pack();
   const gzip = createGzip({ level: options.gzipLevel ?? 6, memLevel: 8, strategy: zc.Z_DEFAULT_STRATEGY });
   const done = pipeline(pack, new Coalesce(), gzip, createWriteStream(file));
   try {
-    await emitAll(pack, spec);
+    await emit(pack);
+    pack.finalize();
   } catch (e) {
     pack.destroy(e as Error);
     await done.catch(() => undefined);
@@ -152,12 +178,17 @@ class Emitter {
   }
 }
 
-async function emitAll(pack: Pack, spec: SnapshotSpec): Promise<void> {
-  if (!/^[A-Za-z0-9._-]{1,200}$/.test(spec.topFolder)) {
-    throw new SnapshotWriteError(`top folder '${spec.topFolder}' must be 1-200 characters of [A-Za-z0-9._-]`);
+function checkTop(top: string): void {
+  if (!/^[A-Za-z0-9._-]{1,200}$/.test(top)) {
+    throw new SnapshotWriteError(`top folder '${top}' must be 1-200 characters of [A-Za-z0-9._-]`);
   }
-  const out = new Emitter(pack, spec.topFolder);
-  await out.push({ name: `${spec.topFolder}/`, type: 'directory', mode: 0o755, mtime: EPOCH, uid: 0, gid: 0 });
+}
+
+/** One snapshot's entries below `top` (its own top folder, or bundle/level). */
+async function emitAll(pack: Pack, spec: SnapshotSpec, top: string): Promise<void> {
+  checkTop(spec.topFolder);
+  const out = new Emitter(pack, top);
+  await out.push({ name: `${top}/`, type: 'directory', mode: 0o755, mtime: EPOCH, uid: 0, gid: 0 });
   await out.file('nsnap.json', `${JSON.stringify(spec.manifest, null, 2)}\n`);
   if (spec.lsns != null) await out.file('lsns.json', spec.lsns);
   if (spec.wslconfig != null) await out.file('wslconfig', spec.wslconfig);
@@ -189,7 +220,6 @@ async function emitAll(pack: Pack, spec: SnapshotSpec): Promise<void> {
     await emitProcess(out, p);
   }
   await out.flush();
-  pack.finalize();
 }
 
 async function emitProcess(out: Emitter, p: ProcEntry): Promise<void> {

@@ -1,0 +1,1 @@
+while :; do sleep 3600; done
