@@ -393,6 +393,10 @@ function readableCollector(): string {
   const copy = join(dir, 'nsnap-collect.sh');
   copyFileSync(resolve('collector/nsnap-collect.sh'), copy);
   chmodSync(copy, 0o755);
+  // Removed by removeScratch (each file's afterAll) when the file's tests are done, and at
+  // exit for files that never call it. A worker vitest stops with a signal runs no exit
+  // hook, which left these copies behind.
+  scratch.push(dir);
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return copy;
 }

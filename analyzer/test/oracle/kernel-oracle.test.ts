@@ -15,12 +15,22 @@ import { buildAnalysis } from '../../src/model/build.js';
 import type { Analysis, NamespaceNode } from '../../src/model/types.js';
 import { loadView } from '../../src/source/load.js';
 import type { ViewData } from '../../src/snapshot/view-data.js';
-import { buildLiveTree, COLLECTOR, liveSkipReason, MAX_DEPTH, MAX_FANOUT, type LiveTree, type NsSpec } from '../helpers/live.js';
+import {
+  removeScratch,
+  buildLiveTree,
+  COLLECTOR,
+  liveSkipReason,
+  MAX_DEPTH,
+  MAX_FANOUT,
+  type LiveTree,
+  type NsSpec,
+} from '../helpers/live.js';
 
 // Absolute: nsenter --mount changes the working directory to the namespace's root.
 const skip = liveSkipReason();
 if (skip && process.env.CI) throw new Error(`kernel-oracle tests must run in CI: ${skip}`);
 if (skip) console.warn(`skipped: ${skip}`);
+afterAll(removeScratch);
 
 interface LsnsRow {
   ns: number;

@@ -8,7 +8,7 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { gate } from '../helpers/live.js';
+import { gate, removeScratch } from '../helpers/live.js';
 
 const ROOT = resolve('.');
 
@@ -17,6 +17,8 @@ function packSkipReason(): string | null {
   const r = spawnSync('npm', ['--version'], { encoding: 'utf8' });
   return r.status === 0 ? null : 'npm is not on PATH';
 }
+
+afterAll(removeScratch);
 
 const g = gate(packSkipReason());
 

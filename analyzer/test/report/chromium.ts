@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { scratchDir } from '../helpers/scratch.js';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -32,7 +33,9 @@ export function chromiumMissing(what: string): string | null {
 
 export async function launchBrowser(): Promise<Browser> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  // Chromium leaves org.chromium.Chromium.* folders in TMPDIR; give it one of its own,
+  // removed when the test process exits.
+  return chromium.launch({ executablePath: CHROMIUM, args: ARGS, env: { ...process.env, TMPDIR: scratchDir('nsnap-chromium-') } });
 }
 
 /** Everything a page did that a report must not do. */

@@ -10,7 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export default function setup(): () => void {
+  // Vitest calls a global setup once for the root config and once per project; the
+  // first call owns the run's folder, the others share it.
+  if (process.env.NSNAP_TEST_RUN_DIR !== undefined) return () => undefined;
   const dir = mkdtempSync(join(tmpdir(), 'nsnap-test-run-'));
+  process.env.NSNAP_TEST_RUN_DIR = dir;
   // Sticky and world-writable like /tmp: the collector tests run as nobody.
   chmodSync(dir, 0o1777);
   const previous = process.env.TMPDIR;
@@ -18,6 +22,7 @@ export default function setup(): () => void {
   return () => {
     const left = readdirSync(dir).sort();
     rmSync(dir, { recursive: true, force: true });
+    delete process.env.NSNAP_TEST_RUN_DIR;
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;
     if (left.length > 0) {
