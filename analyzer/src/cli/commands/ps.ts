@@ -2,7 +2,7 @@
 
 import type { ProcessNode } from '../../model/types.js';
 import { renderPsText } from '../../render/ps-text.js';
-import { serialize } from '../../render/serialize.js';
+import { writeSerialized } from '../../render/serialize.js';
 import { UsageError } from '../../errors.js';
 import { list, parseArgs, type FlagSpec } from '../args.js';
 import { analyse, COMMON_FLAGS, formatFrom, styleFrom, type Io } from '../common.js';
@@ -26,6 +26,6 @@ export async function psCommand(argv: string[], io: Io): Promise<number> {
     (nss.length === 0 || nss.some((id) => Object.values(proc.ns).includes(id)));
   const procs = analysis.processes.filter(keep);
   if (format === 'text') io.stdout(renderPsText(procs, styleFrom(p, io)));
-  else io.stdout(serialize({ format: 'nsnap-ps', formatVersion: 1, views: analysis.views, processes: procs }, format));
+  else writeSerialized({ format: 'nsnap-ps', formatVersion: 1, views: analysis.views, processes: procs }, format, io.stdout);
   return 0;
 }
