@@ -1,10 +1,12 @@
 // `npm run bench`: analyzer speed and memory on synthetic snapshots (bench/out/, made once
 // from a fixed seed). Each stage runs in a fresh child process; the baseline is
-// `tar -xzOf FILE > /dev/null` on the same file. Options: --quick (1k and 10k only),
+// `tar -xzOf FILE > /dev/null` on the same file. The sets: 1k, 10k and 100k processes
+// written by the snapshot writer, and the 10k boot captured by the collector (--proc),
+// with 1,000 PID namespaces nested up to 32 levels. Options: --quick (1k and 10k only),
 // --json (machine-readable results on stdout), --runs N (default 3; 1 for 100k).
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prepare } from './lib/datasets.mjs';
@@ -69,6 +71,12 @@ function measure(n, fn) {
 }
 
 const q = (f) => `'${f.replace(/'/g, "'\\''")}'`;
+/** The machine's load, printed with the figures: on a shared machine only ratios compare. */
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+const loadBefore = load();
 const data = await prepare(root, { quick, log });
 const rows = [];
 const add = (stageName, size, m, baseline, n) =>
@@ -104,6 +112,13 @@ for (const set of data.sets) {
     'render text+json',
     set.name,
     measure(n, () => stage('render', [set.file])),
+    base.seconds,
+    n,
+  );
+  add(
+    'cli tree (text)',
+    set.name,
+    measure(n, () => timeCommand(`./bin/nsnap tree ${q(set.file)} > /dev/null`)),
     base.seconds,
     n,
   );
@@ -153,9 +168,13 @@ for (const r of rows) {
   if (small) growth.push({ stage: r.stage, from: '10k', to: '100k', factor: r.seconds / small.seconds });
 }
 
+const loadAfter = load();
 if (asJson) {
-  process.stdout.write(`${JSON.stringify({ node: process.version, quick, rows, growth, notes }, null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ node: process.version, cpus: cpus().length, loadBefore, loadAfter, quick, rows, growth, notes }, null, 2)}\n`,
+  );
 } else {
+  process.stdout.write(`node ${process.version}, ${cpus().length} CPUs, load average ${loadBefore} before, ${loadAfter} after\n\n`);
   const header = ['stage', 'size', 'seconds', 'x tar', 'peak RSS MB', 'runs'];
   const body = rows.map((r) => [
     r.stage,

@@ -1571,9 +1571,10 @@ copy_wslconfig() {
 }
 
 # lsns is the kernel's own answer for a PID namespace's parent (PNS, via NS_GET_PARENT).
-# Columns and --list are feature-detected: 2.40 prints a tree unless told --list. It
-# runs in the background while cp copies (it is CPU-bound, cp waits on the disk);
-# finish_lsns collects it.
+# Only the columns the analyzer reads (snapshot/lsns.ts) are asked for; PNS, ONS and
+# --list are feature-detected: 2.40 prints a tree unless told --list. It runs in the
+# background while cp copies (it is CPU-bound, cp waits on the disk); finish_lsns
+# collects it.
 start_lsns() {
     LSNS_JSON='{"ran": false, "reason": "lsns not found"}'
     if [ "$LIVE" = 0 ]; then
@@ -1588,9 +1589,9 @@ start_lsns() {
         *) rl_cols=$rl_help ;;
     esac
     rl_out=NS,TYPE
-    for rl_c in PATH NPROCS PID PPID PNS ONS COMMAND; do
+    for rl_c in NPROCS PID PNS ONS; do
         case $rl_c in
-            PATH | PNS | ONS)
+            PNS | ONS)
                 case $rl_cols in
                     *"$rl_c "*) ;;
                     *) continue ;;

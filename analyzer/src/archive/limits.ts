@@ -1,5 +1,7 @@
-// Resource limits for reading untrusted snapshots. tar-stream enforces none of these
-// itself, so every reader goes through them. Each limit has a CLI flag to raise it.
+// Resource limits for reading untrusted snapshots. The tar walker (tar-walker.ts) stops
+// at the count and size limits, the reader (tar-reader.ts) at the path depth, and the
+// folder reader (source/snapshot-dir-reader.ts) applies the same numbers. Each limit has
+// a CLI flag to raise it.
 
 export interface Limits {
   /** Total bytes of entry content after decompression. */

@@ -10,7 +10,7 @@ import { renderDiffMarkdown } from '../../render/diff-markdown.js';
 import { renderDiffText } from '../../render/diff-text.js';
 import { termSafe } from '../../render/escape.js';
 import { renderDiffHtml } from '../../render/html-diff.js';
-import { serialize } from '../../render/serialize.js';
+import { writeSerialized } from '../../render/serialize.js';
 import { loadRules } from '../../roles/index.js';
 import { bool, choice, HelpRequested, list, parseArgs, type FlagSpec } from '../args.js';
 import { COMMON_FLAGS, SAME_BOOT_FLAG, styleFrom, WIDE_FLAG, type Io } from '../common.js';
@@ -90,7 +90,7 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
     else if (format === 'markdown') io.stdout(renderDiffMarkdown(result, sides));
     else if (format === 'html') io.stdout(renderDiffHtml(result, sides));
     else if (format === 'dot') io.stdout(renderDiffDot(result, sides));
-    else io.stdout(serialize(result, format));
+    else writeSerialized(result, format, io.stdout);
     return result.changes.length === 0 ? 0 : 1;
   } catch (e) {
     if (e instanceof UsageError || e instanceof HelpRequested) throw e;

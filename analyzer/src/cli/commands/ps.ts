@@ -4,7 +4,7 @@ import type { ProcessNode } from '../../model/types.js';
 import { renderPsText } from '../../render/ps-text.js';
 import { unreadLinks } from '../../render/tree-text.js';
 import { NS_TYPES } from '../../procfs/ns-link.js';
-import { serialize } from '../../render/serialize.js';
+import { writeSerialized } from '../../render/serialize.js';
 import { NsnapError, UsageError } from '../../errors.js';
 import { bool, list, parseArgs, type FlagSpec } from '../args.js';
 import { analyse, COMMON_FLAGS, SAME_BOOT_FLAG, formatFrom, styleFrom, WIDE_FLAG, type Io } from '../common.js';
@@ -48,6 +48,6 @@ export async function psCommand(argv: string[], io: Io): Promise<number> {
     }
   }
   if (format === 'text') io.stdout(fitWidth(renderPsText(procs, styleFrom(p, io)), outputWidth(io, bool(p, 'wide'))));
-  else io.stdout(serialize({ format: 'nsnap-ps', formatVersion: 1, views: analysis.views, processes: procs }, format));
+  else writeSerialized({ format: 'nsnap-ps', formatVersion: 1, views: analysis.views, processes: procs }, format, io.stdout);
   return 0;
 }

@@ -6,7 +6,7 @@ import { isNsType } from '../../procfs/ns-link.js';
 import { renderTreeDot } from '../../render/dot.js';
 import { renderTreeHtml } from '../../render/html-tree.js';
 import { renderTreeMarkdown } from '../../render/markdown-tree.js';
-import { serialize } from '../../render/serialize.js';
+import { writeSerialized } from '../../render/serialize.js';
 import { renderTreeText } from '../../render/tree-text.js';
 import { NsnapError, UsageError } from '../../errors.js';
 import { bool, parseArgs, str, type FlagSpec } from '../args.js';
@@ -56,7 +56,7 @@ export async function treeCommand(argv: string[], io: Io): Promise<number> {
   if (format === 'text') {
     const text = renderTreeText(analysis, { type, processes: bool(p, 'processes') }, styleFrom(p, io));
     io.stdout(fitWidth(text, outputWidth(io, bool(p, 'wide'))));
-  } else if (format === 'json' || format === 'yaml') io.stdout(serialize(analysis, format));
+  } else if (format === 'json' || format === 'yaml') writeSerialized(analysis, format, io.stdout);
   else io.stdout(REPORTS[format](analysis));
   return 0;
 }

@@ -1,0 +1,96 @@
+// JSON output as a stream of text pieces, byte for byte what `JSON.stringify(value, null,
+// 2)` followed by a newline gives. The top two levels (the document and its members,
+// such as the list of processes) are walked here; each value below them is one native
+// JSON.stringify call whose continuation lines are indented to where it sits. JSON
+// strings never hold a raw newline, so that indenting is exact. No string of the whole
+// document and no copy of the model is made: the largest piece is one process or one
+// namespace, and pieces are handed on in batches of about 64 KiB.
+
+/** Where a piece of output goes (the CLI's stdout, or a collector in tests). */
+export type Write = (text: string) => void;
+
+/** Batches small pieces so that the consumer sees a few large writes. */
+export class PieceBuffer {
+  private parts: string[] = [];
+  private size = 0;
+
+  constructor(
+    private readonly write: Write,
+    private readonly batch = 1 << 16,
+  ) {}
+
+  push(text: string): void {
+    this.parts.push(text);
+    this.size += text.length;
+    if (this.size >= this.batch) this.flush();
+  }
+
+  flush(): void {
+    if (this.parts.length === 0) return;
+    this.write(this.parts.length === 1 ? (this.parts[0] as string) : this.parts.join(''));
+    this.parts = [];
+    this.size = 0;
+  }
+}
+
+/** Levels walked here; deeper values are serialized natively, one per call. */
+const WALKED_LEVELS = 2;
+
+/** What JSON.stringify does to a value before looking at its type: toJSON and boxed primitives. */
+function prepare(value: unknown, key: string): unknown {
+  let v = value;
+  if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
+    v = (v as { toJSON: (k: string) => unknown }).toJSON(key);
+  }
+  if (v instanceof Number || v instanceof String || v instanceof Boolean) v = v.valueOf();
+  return v;
+}
+
+/** True for what JSON.stringify leaves out of an object (and writes as null in an array). */
+function omitted(v: unknown): boolean {
+  return v === undefined || typeof v === 'function' || typeof v === 'symbol';
+}
+
+function writeValue(out: PieceBuffer, v: unknown, indent: string, level: number): void {
+  if (v === null || typeof v !== 'object' || level >= WALKED_LEVELS) {
+    const text = JSON.stringify(v, null, 2);
+    out.push(indent === '' || !text.includes('\n') ? text : text.replaceAll('\n', `\n${indent}`));
+    return;
+  }
+  const inner = `${indent}  `;
+  if (Array.isArray(v)) {
+    if (v.length === 0) {
+      out.push('[]');
+      return;
+    }
+    for (let i = 0; i < v.length; i += 1) {
+      const item = prepare(v[i], String(i));
+      out.push(i === 0 ? `[\n${inner}` : `,\n${inner}`);
+      if (omitted(item)) out.push('null');
+      else writeValue(out, item, inner, level + 1);
+    }
+    out.push(`\n${indent}]`);
+    return;
+  }
+  let first = true;
+  const record = v as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const item = prepare(record[key], key);
+    if (omitted(item)) continue;
+    out.push(`${first ? '{\n' : ',\n'}${inner}${JSON.stringify(key)}: `);
+    first = false;
+    writeValue(out, item, inner, level + 1);
+  }
+  out.push(first ? '{}' : `\n${indent}}`);
+}
+
+/** Writes `value` as JSON.stringify(value, null, 2) + "\n" does, in pieces. */
+export function writeJson(value: unknown, write: Write): void {
+  const out = new PieceBuffer(write);
+  const v = prepare(value, '');
+  // JSON.stringify gives undefined for these; the old path printed "undefined\n".
+  if (omitted(v)) out.push(String(JSON.stringify(v)));
+  else writeValue(out, v, '', 0);
+  out.push('\n');
+  out.flush();
+}
