@@ -147,6 +147,7 @@ describe('the installed binary', () => {
   it('exits 2 with one line and a hint on a usage error', () => {
     const r = spawnSync('./bin/nsnap', ['tree', '--nope'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe("nsnap: unknown option '--nope'\n  hint: try 'nsnap tree --help'\n");
+    // Run from the clone's root folder, the hint names the way to run it there.
+    expect(r.stderr).toBe("nsnap: unknown option '--nope'\n  hint: try './bin/nsnap tree --help'\n");
   });
 });
