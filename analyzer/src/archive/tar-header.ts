@@ -144,13 +144,11 @@ export class HeaderDecoder {
     }
     const flagByte = buf[at + 156] as number;
     const flag = String.fromCharCode(flagByte);
-    let type = TYPES[flag] ?? 'unknown';
+    const type = TYPES[flag] ?? 'unknown';
     let name = cstring(buf, at, 100);
     // Only POSIX ustar ("ustar\0") has the name prefix at 345. Old GNU tar ("ustar  \0")
     // keeps the access and change times there, which are not part of the name.
     if (isPosixUstar(buf, at) && buf[at + 345] !== 0) name = `${cstring(buf, at + 345, 155)}/${name}`;
-    // Pre-POSIX writers marked folders by a trailing slash on a regular-file entry.
-    if ((flagByte === 0x30 || flagByte === 0) && name.charCodeAt(name.length - 1) === 0x2f) type = 'directory';
     const linkname = buf[at + 157] === 0 ? '' : cstring(buf, at + 157, 100);
     return { name, linkname, size: number(buf, at + 124, 12, 'size'), type, flag };
   }

@@ -120,6 +120,10 @@ export class TarWalker {
     if (this.bytes > this.limits.maxTotalBytes) throw new LimitError('maxTotalBytes', h.name);
     // Only regular files and meta headers carry content we read; others skip their body.
     const bodyless = h.type === 'link' || h.type === 'symlink' || h.type === 'directory' || h.type === 'fifo' || h.type.endsWith('device');
+    // Pre-POSIX writers marked folders by a trailing slash on a regular-file entry. It is
+    // judged on the whole name, after a long name replaced the header's own (whose 100-byte
+    // cut can end in '/'), and the declared size is still skipped, as tar-stream does.
+    if (!meta && (h.flag === '0' || h.flag === '\0') && h.name.endsWith('/')) h.type = 'directory';
     this.current = h;
     this.bodySize = bodyless ? 0 : h.size;
     this.remaining = Math.ceil(this.bodySize / BLOCK) * BLOCK;

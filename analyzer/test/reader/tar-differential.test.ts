@@ -266,6 +266,20 @@ async function viaTarStream(chunks: Buffer[]): Promise<Seen[]> {
   return seen;
 }
 
+const SHORT_FILE: Spec = {
+  flag: '0',
+  name: 'top/x',
+  linkname: '',
+  body: Buffer.from('x\n'),
+  magic: 'posix',
+  longName: 'plain',
+  paxSize: false,
+  base256: false,
+  paxExtra: [],
+  globalBefore: false,
+  times: '',
+};
+
 describe('the tar walker reads what tar-stream reads', () => {
   it('on random archives cut at random places', async () => {
     await fc.assert(
@@ -319,6 +333,36 @@ describe('the tar walker reads what tar-stream reads', () => {
 });
 
 describe('regressions the comparison pins', () => {
+  // GNU tar cut a bundle's 115-byte name at 100 bytes right after a '/', so the header's
+  // own name looked like a pre-POSIX folder; the walker skipped no body and lost its place.
+  it('reads a GNU long-named file whose 100-byte cut ends in a slash as a file', async () => {
+    const dir = `top/${'d'.repeat(95)}/`;
+    expect(dir.length).toBe(100);
+    const specs: Spec[] = [
+      {
+        flag: '0',
+        name: `${dir}random/boot_id`,
+        linkname: '',
+        body: Buffer.from('6b1f0c3e-9a4d-4c47-8f2e-2d5a7c9e1b34\n'),
+        magic: 'gnu',
+        longName: 'gnu',
+        paxSize: false,
+        base256: false,
+        paxExtra: [],
+        globalBefore: false,
+        times: '',
+      },
+      { ...SHORT_FILE, name: 'top/after' },
+    ];
+    const bytes = Buffer.concat([...specs.map(encode), Buffer.alloc(2 * BLOCK)]);
+    const ours = viaWalker([bytes]);
+    expect(ours).toEqual(await viaTarStream([bytes]));
+    expect(ours.map((e) => [e.name, e.type])).toEqual([
+      [`${dir}random/boot_id`, 'file'],
+      ['top/after', 'file'],
+    ]);
+  });
+
   it('does not read the times of an old-GNU header as a name prefix', () => {
     const h = rawHeader({
       name: Buffer.from('top/proc/1/stat'),
