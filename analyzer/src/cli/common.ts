@@ -217,11 +217,11 @@ export async function loadViews(inputs: string[], p: Parsed, io?: Io): Promise<V
       });
       doneBytes += sizes[i] ?? 0;
       doneEntries += entries;
-      const problems = [
-        ...routed.problems,
-        ...routed.views.flatMap((v) => v.problems.map((q) => ({ ...q, path: `${v.source}: ${q.path}` }))),
-      ];
-      if (routed.bundle === null) problems.splice(0, problems.length, ...routed.problems, ...(routed.views[0]?.problems ?? []));
+      const problems = problemsCauseFirst(
+        routed.bundle === null
+          ? [...routed.problems, ...(routed.views[0]?.problems ?? [])]
+          : [...routed.problems, ...routed.views.flatMap((v) => v.problems.map((q) => ({ ...q, path: `${v.source}: ${q.path}` })))],
+      );
       if (problems.length > 0) {
         // One sentence: the first problem names the file and the entry; validate lists them all.
         const first = problems[0] as { path: string; message: string };
