@@ -17,7 +17,7 @@ const LIVE = [
   'analyzer/test/hostile-corpus/**/*.test.ts',
 ];
 
-const shared = { testTimeout: 60_000, hookTimeout: 60_000 };
+const shared = { testTimeout: 60_000, hookTimeout: 60_000, setupFiles: ['analyzer/test/setup/scratch-cleanup.ts'] };
 
 export default defineConfig({
   test: {

@@ -1,6 +1,7 @@
-// Temporary folders for tests that are removed when the test process exits, so a test
-// file need not track every fixture it writes. The run's global setup
-// (test/setup/tmp-check.ts) fails the run if anything is still left afterwards.
+// Temporary folders for tests, removed after the test file's last test (the setup file
+// test/setup/scratch-cleanup.ts calls removeScratch in afterAll) and, as a fallback, when
+// the test process exits. A test file need not track every fixture it writes. The run's
+// global setup (test/setup/tmp-check.ts) fails the run if anything is still left.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,9 +16,12 @@ export function scratchDir(prefix: string): string {
   made.push(dir);
   if (!hooked) {
     hooked = true;
-    process.once('exit', () => {
-      for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
-    });
+    process.once('exit', removeScratch);
   }
   return dir;
+}
+
+/** Removes every folder scratchDir made in this process so far. */
+export function removeScratch(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 }

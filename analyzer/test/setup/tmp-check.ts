@@ -28,12 +28,7 @@ export default function setup(): () => Promise<void> | void {
     delete process.env.NSNAP_TEST_RUN_DIR;
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;
-    // Exit hooks do not run in a worker vitest stops with a signal, so fixtures that rely
-    // on them can still be left: until every helper cleans up in afterAll, this fails the
-    // run only with NSNAP_TMP_STRICT=1 and otherwise says what was left (and removed).
-    if (left.length > 0 && process.env.NSNAP_TMP_STRICT !== '1') {
-      console.warn(`note: the tests left ${left.length} entries in their TMPDIR (removed): ${left.slice(0, 5).join(', ')}`);
-    } else if (left.length > 0) {
+    if (left.length > 0) {
       const shown = left.slice(0, 20).join(', ');
       throw new Error(`the tests left ${left.length} entries in their TMPDIR (removed now): ${shown}${left.length > 20 ? ', …' : ''}`);
     }
