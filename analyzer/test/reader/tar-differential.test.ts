@@ -198,7 +198,7 @@ const spec: fc.Arbitrary<Spec> = fc
     if (s.flag !== '1' && s.flag !== '2') fixed.linkname = '';
     // A trailing slash makes a regular-file entry a folder in every reader; keep names bare.
     if (s.longName === 'plain' && Buffer.byteLength(s.name) > 100) fixed.longName = s.magic === 'posix' ? 'prefix' : 'gnu';
-    if (s.longName === 'prefix' && (s.magic !== 'posix' || splitPrefix(Buffer.from(s.name)) === null)) fixed.longName = 'pax';
+    if (fixed.longName === 'prefix' && (s.magic !== 'posix' || splitPrefix(Buffer.from(s.name)) === null)) fixed.longName = 'pax';
     if (Buffer.byteLength(fixed.linkname) > 100 && fixed.longName !== 'pax' && fixed.longName !== 'gnu') fixed.longName = 'pax';
     // Only ustar and GNU headers carry the pax and GNU meta entries tar-stream accepts.
     if (fixed.longName === 'gnu' && s.magic === 'v7') fixed.magic = 'gnu';
