@@ -489,27 +489,44 @@ cleanup() {
     fi
     if [ -n "$WORK" ]; then
         # Busybox cp keeps /proc's read-only folder modes; make them removable first.
+        # A program killed a moment ago may still finish the write it was in: try again
+        # after a second rather than leave the folder behind.
         rm -rf "$WORK" 2>/dev/null || {
             chmod -R u+rwx "$WORK" 2>/dev/null
+            rm -rf "$WORK" 2>/dev/null
+        } || {
+            sleep 1
             rm -rf "$WORK" 2>/dev/null
         }
         WORK=
     fi
 }
 
-# kill_tree PID [SIGNAL]: stops a job and the programs it started itself (xargs'
-# batches, a supervisor's command and watchdog), with TERM or SIGNAL. The children are
-# read before the kill, since after it they belong to init; they get the signal first,
-# so that the job, while it still lives, reaps them.
+# kill_tree PID [SIGNAL]: stops a job and every program below it (a supervisor's command
+# and watchdog, xargs and its cp batches, up to four levels down), with TERM or SIGNAL.
+# The tree is read before any kill, since afterwards the orphans belong to init, and the
+# deepest get the signal first, so that each parent, while it still lives, reaps them and
+# nothing keeps writing into the staging folder that the caller then removes.
 kill_tree() {
-    kt_kids=
-    if [ -r "/proc/$1/task/$1/children" ]; then
-        read -r kt_kids 2>/dev/null <"/proc/$1/task/$1/children" || :
-    fi
-    for kt_kid in $kt_kids; do
-        is_pid "$kt_kid" && kill -s "${2:-TERM}" "$kt_kid" 2>/dev/null
+    kt_all=$1
+    kt_level=$1
+    kt_depth=0
+    while [ -n "$kt_level" ] && [ "$kt_depth" -lt 4 ]; do
+        kt_next=
+        for kt_p in $kt_level; do
+            kt_kids=
+            if [ -r "/proc/$kt_p/task/$kt_p/children" ]; then
+                read -r kt_kids 2>/dev/null <"/proc/$kt_p/task/$kt_p/children" || :
+            fi
+            kt_next="$kt_next $kt_kids"
+        done
+        kt_all="$kt_next $kt_all"
+        kt_level=$kt_next
+        kt_depth=$((kt_depth + 1))
     done
-    kill -s "${2:-TERM}" "$1" 2>/dev/null
+    for kt_p in $kt_all; do
+        is_pid "$kt_p" && kill -s "${2:-TERM}" "$kt_p" 2>/dev/null
+    done
 }
 
 on_signal() {
