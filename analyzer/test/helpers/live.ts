@@ -31,6 +31,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { removeScratch as removeScratchDirs, scratchDir, trackScratch } from './scratch.js';
 import { Ajv } from 'ajv';
 
 // --- privileges and tools -------------------------------------------------------------
@@ -351,17 +352,9 @@ export function liveNspid(pid: number): number[] | null {
 
 // --- running the collector -------------------------------------------------------------
 
-// Folders made for a test file (extracted snapshots, private TMPDIRs, the busybox PATH):
-// each file's afterAll calls removeScratch(). The vitest worker may end without an
-// 'exit' event, so that hook alone would leak them.
-const scratch: string[] = [];
+// Folders made for a test file (extracted snapshots, private TMPDIRs, the busybox PATH)
+// are scratch folders (./scratch.ts), removed after the file's last test.
 let busyboxDir: string | null = null;
-
-function scratchDir(prefix: string, base: string = tmpdir()): string {
-  const d = mkdtempSync(join(base, prefix));
-  scratch.push(d);
-  return d;
-}
 
 /**
  * Where the collector's staging folder goes in tests: tmpfs when there is one. The
@@ -379,7 +372,7 @@ function stagingBase(): string {
 
 /** Removes every folder this helper made; call it from each test file's afterAll. */
 export function removeScratch(): void {
-  for (const d of scratch.splice(0)) rmSync(d, { recursive: true, force: true });
+  removeScratchDirs();
   busyboxDir = null;
 }
 
@@ -393,11 +386,8 @@ function readableCollector(): string {
   const copy = join(dir, 'nsnap-collect.sh');
   copyFileSync(resolve('collector/nsnap-collect.sh'), copy);
   chmodSync(copy, 0o755);
-  // Removed by removeScratch (each file's afterAll) when the file's tests are done, and at
-  // exit for files that never call it. A worker vitest stops with a signal runs no exit
-  // hook, which left these copies behind.
-  scratch.push(dir);
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  // Removed with the other scratch folders after the test file (test/setup/scratch-cleanup.ts).
+  trackScratch(dir);
   return copy;
 }
 

@@ -10,9 +10,13 @@ import { join } from 'node:path';
 const made: string[] = [];
 let hooked = false;
 
-/** A new private folder under TMPDIR, removed at process exit. */
-export function scratchDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+/** A new private folder under TMPDIR (or BASE), removed after the test file. */
+export function scratchDir(prefix: string, base: string = tmpdir()): string {
+  return trackScratch(mkdtempSync(join(base, prefix)));
+}
+
+/** Removes DIR, made by the caller, together with the scratch folders. */
+export function trackScratch(dir: string): string {
   made.push(dir);
   if (!hooked) {
     hooked = true;
