@@ -391,7 +391,9 @@ function readableCollector(): string {
   return copy;
 }
 
-export const COLLECTOR = readableCollector();
+// The run's copy, made by the global setup (test/setup/tmp-check.ts); a file run without
+// it (another config) makes its own.
+export const COLLECTOR = process.env.NSNAP_TEST_COLLECTOR ?? readableCollector();
 
 /** The unprivileged user the non-root tests capture as, and the prefix that runs as it. */
 export const NOBODY = 65534;

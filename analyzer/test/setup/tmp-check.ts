@@ -5,7 +5,7 @@
 // Other engineers' runs on the same machine write to /tmp too; only this run's folder is
 // judged, so their files never fail this run.
 
-import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -17,11 +17,21 @@ export default function setup(): () => Promise<void> | void {
   process.env.NSNAP_TEST_RUN_DIR = dir;
   // Sticky and world-writable like /tmp: the collector tests run as nobody.
   chmodSync(dir, 0o1777);
+  // One world-readable copy of the collector for the whole run (tests run it as nobody,
+  // and a checkout may sit in a private folder). Made here rather than when a test file
+  // loads, because a file whose tests all skip runs no afterAll to remove its own copy.
+  const script = join(dir, 'collector');
+  mkdirSync(script, { mode: 0o755 });
+  chmodSync(script, 0o755);
+  copyFileSync('collector/nsnap-collect.sh', join(script, 'nsnap-collect.sh'));
+  chmodSync(join(script, 'nsnap-collect.sh'), 0o755);
+  process.env.NSNAP_TEST_COLLECTOR = join(script, 'nsnap-collect.sh');
   const previous = process.env.TMPDIR;
   process.env.TMPDIR = dir;
   return async () => {
-    // Test workers remove their scratch folders in an exit hook, and may still be
-    // exiting when this runs: give them up to 10 s before judging.
+    rmSync(script, { recursive: true, force: true });
+    delete process.env.NSNAP_TEST_COLLECTOR;
+    // A worker still exiting may be removing its last folders: give it up to 10 s.
     for (let i = 0; i < 100 && readdirSync(dir).length > 0; i += 1) await new Promise((r) => setTimeout(r, 100));
     const left = readdirSync(dir).sort();
     rmSync(dir, { recursive: true, force: true });
