@@ -163,19 +163,17 @@ export const NOT_A_SNAPSHOT = 'this is not an nsnap snapshot (no nsnap.json)';
 
 /**
  * A view's problems with the real cause first: without nsnap.json every other entry is
- * "unexpected", and the missing manifest, found last, is the one that explains them.
+ * "unexpected", and the missing manifest, found last, is the one that explains them. An
+ * archive with no entries at all says so before that.
  */
 export function problemsCauseFirst<T extends { path: string; message: string }>(problems: T[]): T[] {
   const missing = problems.findIndex((p) => p.path === 'nsnap.json' && p.message.startsWith('missing'));
-  if (missing === -1) return problems;
-  const rest = problems.filter((_, i) => i !== missing);
-  return [{ ...(problems[missing] as T), message: NOT_A_SNAPSHOT }, ...rest];
+  const ordered =
+    missing === -1 ? problems : [{ ...(problems[missing] as T), message: NOT_A_SNAPSHOT }, ...problems.filter((_, i) => i !== missing)];
+  const empty = ordered.findIndex((p) => p.message.startsWith('empty archive'));
+  return empty <= 0 ? ordered : [ordered[empty] as T, ...ordered.filter((_, i) => i !== empty)];
 }
 
-/**
- * Loads every named view (or the live /proc) and refuses invalid snapshots. With `io`, one
- * progress line on stderr covers all views (compressed bytes of all tarballs, entries).
- */
 /** Refuses `-` twice, and no view at all when standard input carries data. */
 export function checkInputs(inputs: string[], io?: Io): void {
   if (inputs.filter((i) => i === STDIN).length > 1) throw new UsageError("'-' (standard input) can be named once only");
@@ -187,6 +185,10 @@ export function checkInputs(inputs: string[], io?: Io): void {
   }
 }
 
+/**
+ * Loads every named view (or the live /proc) and refuses invalid snapshots. With `io`, one
+ * progress line on stderr covers all views (compressed bytes of all tarballs, entries).
+ */
 export async function loadViews(inputs: string[], p: Parsed, io?: Io): Promise<ViewData[]> {
   const limits = limitsFrom(p);
   checkInputs(inputs, io);

@@ -205,7 +205,8 @@ export async function buildCorpus(): Promise<{ dir: string; cases: CorpusCase[];
     inputs: [gz('top-only', tar([{ name: `${TOP}/`, flag: '5' }]))],
     validate: 1,
     tree: 1,
-    names: ['nsnap.json', 'missing'],
+    // The cause first (issue 15): no manifest means no snapshot at all.
+    names: ['not an nsnap snapshot', 'no nsnap.json'],
   });
   for (const blocks of [1, 3]) {
     add({

@@ -75,7 +75,8 @@ beforeAll(async () => {
       '--remote-debugging-port=0',
       'about:blank',
     ];
-    const [cmd, args] = asUserArgs(`exec ${argv.map(shq).join(' ')}`);
+    // Chromium leaves org.chromium.Chromium.* folders in TMPDIR: keep them in its profile.
+    const [cmd, args] = asUserArgs(`TMPDIR=${shq(profile)}; export TMPDIR; exec ${argv.map(shq).join(' ')}`);
     browser = spawn(cmd, args, { stdio: 'ignore' });
     const self = browser;
     await waitFor(

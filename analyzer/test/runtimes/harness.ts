@@ -305,6 +305,7 @@ export interface Model {
   views: { index: number; label: string; bootId: string | null; pidNamespace: string; level: string }[];
   namespaces: ModelNs[];
   processes: ModelProcess[];
+  diagnostics: { code: string; message: string }[];
 }
 
 /** The analyzer's model of these views (`nsnap tree … --format json`). */
@@ -459,52 +460,6 @@ export function expectRoles(model: Model, init: number, truth: Truth, perType: P
 /** Problems of several expectRoles calls, each once, in order. */
 export function unique(problems: string[]): string[] {
   return [...new Set(problems)];
-}
-
-/**
- * A view from inside alone (when it cannot be merged with the host's): for every
- * namespace of `init` not shared with the host, the processes it saw there, less the
- * collector's own (its PID `self` and what descends from it), number lsns's NPROCS.
- */
-export function expectInsideCounts(model: Model, lsns: Map<number, LsnsRow>, init: number, self: number): number {
-  const procs = new Map(model.processes.map((p) => [p.id, p]));
-  const host = hostNs();
-  const links = nsLinks(init);
-  let checked = 0;
-  for (const type of NS_TYPES) {
-    const inode = links[type];
-    if (inode === undefined || inode === host[type]) continue;
-    const ns = model.namespaces.find((n) => n.id === `${type}:${inode}`);
-    expect(ns, `${type}:${inode} is in the inside model`).toBeDefined();
-    const workload = (ns?.processes ?? [])
-      .map((id) => procs.get(id))
-      .filter((p): p is ModelProcess => p !== undefined && !collectorOwn(p, self, procs));
-    expect(workload.length, `processes of ${type}:${inode} seen from inside, less the collector's, vs lsns NPROCS`).toBe(
-      lsns.get(inode)?.nprocs,
-    );
-    checked += 1;
-  }
-  return checked;
-}
-
-function collectorOwn(p: ModelProcess, self: number, procs: Map<string, ModelProcess>): boolean {
-  let cur: ModelProcess | undefined = p;
-  for (let i = 0; cur !== undefined && i < 64; i += 1) {
-    if (cur.nspid.at(-1) === self) return true;
-    cur = cur.parent === null ? undefined : procs.get(cur.parent);
-  }
-  return false;
-}
-
-/**
- * Host and inside views merged when the analyzer can; LXC and nspawn give a container
- * its own boot_id, and then the analyzer refuses to merge (docs/runtimes.md): null.
- */
-export async function analyzeMergedOrNull(hostTar: string, insideTar: string): Promise<Model | null> {
-  const r = await cli('tree', hostTar, insideTar, '--format', 'json');
-  if (r.code === 0) return JSON.parse(r.stdout) as Model;
-  if (/different boots/.test(r.stderr)) return null;
-  throw new Error(`nsnap tree ${hostTar} ${insideTar} exited ${r.code}: ${r.stderr}`);
 }
 
 /** The host's own PID namespace is `host`, and so is the host view's level: the problems, if not. */
