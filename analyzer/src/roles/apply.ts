@@ -8,19 +8,14 @@ import type { Analysis, NamespaceNode, Role } from '../model/types.js';
 import { INITIAL_INODES, NS_TYPES, type NsType } from '../procfs/ns-link.js';
 import type { ViewData } from '../snapshot/view-data.js';
 import { gatherFacts, optionValue, type Facts, type NsFacts, type ProcFacts } from './facts.js';
-import { matchNamespace, procList, procRef, programName, testProcess, type Finding, type MatchResult } from './match.js';
-import type { Rule, RuleSet } from './rule-types.js';
+import { matchNamespace, procList, procRef, programName, testProcess } from './match.js';
+import type { Decision, Finding, RuleSet } from './rule-types.js';
 import { renderTemplates, type Template } from './template.js';
 import { decideLevels } from './view-levels.js';
 import { decideConfig } from './wsl-config.js';
 
 /** The roles only the initial PID namespace may have. */
 const INITIAL_ROLES: ReadonlySet<Role> = new Set<Role>(['host', 'wsl-vm']);
-
-export interface Decision {
-  rule: Rule;
-  result: MatchResult;
-}
 
 export function applyRoles(analysis: Analysis, views: ViewData[], rules: RuleSet): void {
   const facts = gatherFacts(analysis, views);

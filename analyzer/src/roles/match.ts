@@ -5,20 +5,7 @@
 import { INITIAL_INODES } from '../procfs/ns-link.js';
 import type { Role } from '../model/types.js';
 import type { NsFacts, ProcFacts } from './facts.js';
-import type { EvidenceKind, Match, ProcessTest } from './rule-types.js';
-
-export interface Finding {
-  kind: EvidenceKind;
-  text: string;
-}
-
-export interface MatchResult {
-  findings: Finding[];
-  /** Processes named by allOf/anyOf, in order, for the {matched} label variable. */
-  matched: ProcFacts[];
-  /** The process that made the namespace, as `initParent` or `initAncestor` found it ({creator.*}). */
-  creator: ProcFacts | null;
-}
+import type { Finding, Match, MatchResult, ProcessTest } from './rule-types.js';
 
 export interface MatchContext {
   roleOf: (nsId: string) => Role | undefined;

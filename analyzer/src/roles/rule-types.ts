@@ -2,6 +2,7 @@
 // compiled form the matcher runs. docs/roles.md explains each field.
 
 import type { Role } from '../model/types.js';
+import type { ProcFacts } from './facts.js';
 import type { StringMatcher, StringTestSpec } from './string-match.js';
 import type { Template } from './template.js';
 
@@ -125,4 +126,24 @@ export interface RuleSet {
   rules: Rule[];
   /** Every file read, in load order. */
   files: string[];
+}
+
+/** One line of evidence a rule's match produced. */
+export interface Finding {
+  kind: EvidenceKind;
+  text: string;
+}
+
+export interface MatchResult {
+  findings: Finding[];
+  /** Processes named by allOf/anyOf, in order, for the {matched} label variable. */
+  matched: ProcFacts[];
+  /** The process that made the namespace, as `initParent` or `initAncestor` found it ({creator.*}). */
+  creator: ProcFacts | null;
+}
+
+/** The rule that won a namespace, and what its match found. */
+export interface Decision {
+  rule: Rule;
+  result: MatchResult;
 }

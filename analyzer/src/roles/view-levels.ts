@@ -4,9 +4,10 @@
 // is listed in levelEvidence, whether it decided or not.
 
 import type { Analysis, Role, ViewLevel } from '../model/types.js';
+import { isWslKernel } from '../procfs/kernel-release.js';
 import { INITIAL_INODES } from '../procfs/ns-link.js';
 import type { ViewData } from '../snapshot/view-data.js';
-import type { Decision } from './apply.js';
+import type { Decision } from './rule-types.js';
 import type { Facts } from './facts.js';
 
 const LEVEL_OF_ROLE: Record<Role, ViewLevel | null> = {
@@ -21,10 +22,6 @@ const LEVEL_OF_ROLE: Record<Role, ViewLevel | null> = {
 
 const WSLG = new Set(['WSLGd', 'weston', 'Xwayland', 'pulseaudio']);
 const WSL_ENV = ['WSL_DISTRO_NAME', 'WSL2_GUI_APPS_ENABLED', 'WSLENV'];
-
-export function isWslKernel(release: string | null): boolean {
-  return release !== null && /microsoft/i.test(release);
-}
 
 export function decideLevels(analysis: Analysis, views: ViewData[], facts: Facts, decided: Map<string, Decision>): void {
   for (const summary of analysis.views) {

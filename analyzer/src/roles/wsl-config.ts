@@ -7,7 +7,7 @@ import type { Analysis, DistroConfig } from '../model/types.js';
 import type { IniSections } from '../procfs/os-release.js';
 import type { ViewData } from '../snapshot/view-data.js';
 import type { Facts, NsFacts } from './facts.js';
-import { isWslKernel } from './view-levels.js';
+import { isWslKernel, wslVersionOf } from '../procfs/kernel-release.js';
 
 export function parseBool(v: string | undefined): boolean | null {
   if (v === undefined) return null;
@@ -20,14 +20,6 @@ export function parseBool(v: string | undefined): boolean | null {
 function iniValue(ini: IniSections | null | undefined, section: string, key: string): string | undefined {
   const s = ini?.[section];
   return s && Object.prototype.hasOwnProperty.call(s, key) ? s[key] : undefined;
-}
-
-/** wslVersion from a kernel release: "-microsoft-standard-WSL2" is WSL 2, "-Microsoft" is WSL 1. */
-export function wslVersionOf(release: string | null): string | null {
-  if (release === null) return null;
-  if (/WSL2/i.test(release)) return '2';
-  if (/Microsoft/.test(release)) return '1';
-  return null;
 }
 
 export function decideConfig(analysis: Analysis, views: ViewData[], facts: Facts): void {
