@@ -30,6 +30,7 @@ import {
   shq,
   unique,
   waitFor,
+  reportTimings,
 } from './harness.js';
 import type { LsnsRow, Model } from './harness.js';
 
@@ -125,7 +126,7 @@ afterAll(async () => {
     for (let i = 0; i < 100 && everything.some((p) => existsSync(`/proc/${p}`)); i += 1) await new Promise((r) => setTimeout(r, 50));
   }
   removeScratch();
-  if (Object.keys(timings).length > 0) console.log(`chromium timings (ms): ${JSON.stringify(timings)}`);
+  reportTimings('chromium', timings);
 });
 
 describe('Chromium sandbox (unprivileged)', () => {

@@ -29,6 +29,7 @@ import {
   tryRun,
   unique,
   waitFor,
+  reportTimings,
 } from './harness.js';
 import type { LsnsRow, Model } from './harness.js';
 
@@ -131,7 +132,7 @@ afterAll(() => {
   tryRun('docker', ['rm', '-f', ...Object.values(names)]);
   tryRun('docker', ['rmi', '-f', image]);
   removeScratch();
-  if (Object.keys(timings).length > 0) console.log(`docker timings (ms): ${JSON.stringify(timings)}`);
+  reportTimings('docker', timings);
 });
 
 describe('docker', () => {

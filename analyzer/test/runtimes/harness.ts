@@ -472,3 +472,10 @@ export function hostProblems(model: Model): string[] {
   if (model.views[0]?.level !== 'host') problems.push(`the host view's level is '${model.views[0]?.level}', want 'host'`);
   return problems;
 }
+
+/** A runtime's start and capture times, printed only with NSNAP_TEST_TIMES=1: a passing run stays quiet. */
+export function reportTimings(name: string, timings: Record<string, number>): void {
+  if (process.env.NSNAP_TEST_TIMES === '1' && Object.keys(timings).length > 0) {
+    console.log(`${name} timings (ms): ${JSON.stringify(timings)}`);
+  }
+}

@@ -28,6 +28,7 @@ import {
   tryRun,
   unique,
   waitFor,
+  reportTimings,
 } from './harness.js';
 import type { LsnsRow } from './harness.js';
 
@@ -88,7 +89,7 @@ beforeAll(async () => {
 afterAll(() => {
   if (lxcpath !== '') tryRun('lxc-stop', ['-P', lxcpath, '-n', name, '-k']);
   removeScratch();
-  if (Object.keys(timings).length > 0) console.log(`lxc timings (ms): ${JSON.stringify(timings)}`);
+  reportTimings('lxc', timings);
 });
 
 describe('LXC', () => {

@@ -29,6 +29,7 @@ import {
   SLEEP,
   unique,
   waitFor,
+  reportTimings,
 } from './harness.js';
 import type { LsnsRow } from './harness.js';
 
@@ -91,7 +92,7 @@ afterAll(async () => {
   }
   for (let i = 0; i < 100 && init > 0 && existsSync(`/proc/${init}`); i += 1) await new Promise((r) => setTimeout(r, 50));
   removeScratch();
-  if (Object.keys(timings).length > 0) console.log(`nspawn timings (ms): ${JSON.stringify(timings)}`);
+  reportTimings('nspawn', timings);
 });
 
 describe('systemd-nspawn', () => {

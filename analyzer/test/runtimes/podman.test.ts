@@ -34,6 +34,7 @@ import {
   asUserArgs,
   cmdlineOf,
   shq,
+  reportTimings,
 } from './harness.js';
 import type { LsnsRow } from './harness.js';
 
@@ -135,7 +136,7 @@ afterAll(() => {
     }
   }
   removeScratch();
-  if (Object.keys(timings).length > 0) console.log(`podman timings (ms): ${JSON.stringify(timings)}`);
+  reportTimings('podman', timings);
 });
 
 describe.each(['root', 'rootless'] as Mode[])('podman (%s)', (mode) => {

@@ -31,6 +31,7 @@ import {
   tryRun,
   unique,
   waitFor,
+  reportTimings,
 } from './harness.js';
 import type { LsnsRow } from './harness.js';
 
@@ -167,7 +168,7 @@ afterAll(async () => {
     for (let i = 0; i < 100 && init !== undefined && existsSync(`/proc/${init}`); i += 1) await new Promise((r) => setTimeout(r, 50));
   }
   removeScratch();
-  if (Object.keys(timings).length > 0) console.log(`sandbox timings (ms): ${JSON.stringify(timings)}`);
+  reportTimings('sandbox', timings);
 });
 
 describe.each(['bwrap', 'firejail'] as Kind[])('%s', (kind) => {
