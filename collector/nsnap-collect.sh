@@ -471,7 +471,15 @@ setup_env() {
 # Removes everything this run created, except a finished output file. Safe to call
 # twice (from a signal trap and then from the EXIT trap).
 cleanup() {
-    for cu_pid in $JOB_PID $JOB2_PID $TAR_PID $COUNT_PID $LSNS_PID; do
+    # A signal can come between a job's `&` and the line that names it (LSNS_PID=$BG_PID):
+    # then only $! knows it. It is stopped too while it is still a child of this shell.
+    cu_last=
+    if is_pid "${!-}" && read_first_line "/proc/$!/stat"; then
+        cu_stat=${LINE_OUT##*) }
+        cu_stat=${cu_stat#* }
+        [ "${cu_stat%% *}" = "$$" ] && cu_last=$!
+    fi
+    for cu_pid in $JOB_PID $JOB2_PID $TAR_PID $COUNT_PID $LSNS_PID $cu_last; do
         kill_tree "$cu_pid"
         wait "$cu_pid" 2>/dev/null
     done

@@ -156,10 +156,7 @@ function copying(_outDir: string, tmp: string): boolean {
 const g = gate(liveSkipReason(), toolMissing('busybox'));
 const RANDOM_RUNS = 36;
 
-// Known intermittent leak, not yet fixed: one full CI run of 2026-12-02 left the collector's
-// subshells and its lsns alive after a SIGHUP 60 ms after copying (seed 1725965967). The
-// retry keeps the suite from failing unrelated work; the note of issue 17 carries it.
-describe.skipIf(g.skip)(`a capture interrupted by a signal (seed ${SEED})`, { retry: 2 }, () => {
+describe.skipIf(g.skip)(`a capture interrupted by a signal (seed ${SEED})`, () => {
   let tree: LiveTree;
   const outcomes: Outcome[] = [];
 

@@ -15,7 +15,7 @@ import {
   analyze,
   asUserArgs,
   baseReason,
-  captureHost,
+  captureHostSettled,
   childrenOf,
   cmdlineOf,
   expectCounts,
@@ -23,7 +23,6 @@ import {
   expectParents,
   expectRoles,
   hostNs,
-  lsnsNow,
   needRuntime,
   nsLinks,
   runtimeUid,
@@ -104,8 +103,7 @@ beforeAll(async () => {
   // A host process that only looks like a renderer.
   fakeRenderer = spawn('sh', ['-c', 'sleep 600', 'x', '--type=renderer'], { stdio: 'ignore' });
   const t = Date.now();
-  hostTar = captureHost();
-  lsns = lsnsNow();
+  ({ tar: hostTar, lsns } = captureHostSettled());
   timings.hostCapture = Date.now() - t;
 }, 300_000);
 

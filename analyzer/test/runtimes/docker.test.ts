@@ -12,7 +12,7 @@ import {
   analyze,
   baseReason,
   busyboxTar,
-  captureHost,
+  captureHostSettled,
   captureInside,
   childrenOf,
   expectCounts,
@@ -20,7 +20,6 @@ import {
   expectParents,
   expectRoles,
   hostNs,
-  lsnsNow,
   needRuntime,
   nsLinks,
   run,
@@ -116,8 +115,7 @@ beforeAll(async () => {
   }
   timings.start = Date.now() - t0;
   let t = Date.now();
-  hostTar = captureHost();
-  lsns = lsnsNow();
+  ({ tar: hostTar, lsns } = captureHostSettled());
   timings.hostCapture = Date.now() - t;
   t = Date.now();
   for (const k of Object.keys(names) as (keyof typeof names)[]) {

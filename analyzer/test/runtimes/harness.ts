@@ -11,7 +11,7 @@
 
 import { spawnSync } from 'node:child_process';
 import type { SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
 import { cli } from '../helpers/run-cli.js';
@@ -263,6 +263,36 @@ export function captureHost(): string {
   });
   if (r.status !== 0) throw new Error(`host capture failed (exit ${r.status}): ${r.stderr}`);
   return out;
+}
+
+/** The rows of namespaces that are not the host's, as `inode type pns nprocs` lines, sorted. */
+function foreignRows(lsns: Map<number, LsnsRow>): string {
+  const host = new Set(Object.values(hostNs()));
+  return [...lsns.values()]
+    .filter((r) => !host.has(r.inode))
+    .map((r) => `${r.inode} ${r.type} ${r.pns ?? '-'} ${r.nprocs}`)
+    .sort()
+    .join('\n');
+}
+
+/**
+ * A host capture and the lsns answer it is checked against, taken while the runtimes'
+ * namespaces held still: lsns before and after the capture must agree on every
+ * namespace that is not the host's (members and parents), else the capture is taken
+ * again. A runtime that starts a helper between the capture and lsns (Chromium does)
+ * would otherwise make the kernel's count differ from what the capture saw.
+ */
+export function captureHostSettled(): { tar: string; lsns: Map<number, LsnsRow> } {
+  let changes = '';
+  for (let attempt = 1; attempt <= 5; attempt += 1) {
+    const before = lsnsNow();
+    const tar = captureHost();
+    const after = lsnsNow();
+    if (foreignRows(before) === foreignRows(after)) return { tar, lsns: after };
+    changes = `before:\n${foreignRows(before)}\nafter:\n${foreignRows(after)}`;
+    rmSync(tar, { force: true });
+  }
+  throw new Error(`the runtimes' namespaces changed during each of 5 host captures; last:\n${changes}`);
 }
 
 /**

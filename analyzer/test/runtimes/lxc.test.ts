@@ -11,7 +11,7 @@ import {
   analyze,
   baseReason,
   busyboxRootfs,
-  captureHost,
+  captureHostSettled,
   captureInside,
   childrenOf,
   expectCounts,
@@ -19,7 +19,6 @@ import {
   expectParents,
   expectRoles,
   hostNs,
-  lsnsNow,
   needRuntime,
   nsLinks,
   run,
@@ -78,8 +77,7 @@ beforeAll(async () => {
   }
   timings.start = Date.now() - t0;
   let t = Date.now();
-  hostTar = captureHost();
-  lsns = lsnsNow();
+  ({ tar: hostTar, lsns } = captureHostSettled());
   timings.hostCapture = Date.now() - t;
   t = Date.now();
   insideTar = captureInside('lxc', ['lxc-attach', '-P', lxcpath, '-n', name, '--', 'sh', '/tmp/nsnap-collect.sh', '-o', '-', '--quiet']);

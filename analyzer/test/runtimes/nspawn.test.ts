@@ -14,7 +14,7 @@ import {
   analyze,
   baseReason,
   busyboxRootfs,
-  captureHost,
+  captureHostSettled,
   captureInside,
   childrenOf,
   expectCounts,
@@ -22,7 +22,6 @@ import {
   expectParents,
   expectRoles,
   hostNs,
-  lsnsNow,
   needRuntime,
   nsLinks,
   selfPidOf,
@@ -74,8 +73,7 @@ beforeAll(async () => {
   }
   timings.start = Date.now() - t0;
   let t = Date.now();
-  hostTar = captureHost();
-  lsns = lsnsNow();
+  ({ tar: hostTar, lsns } = captureHostSettled());
   timings.hostCapture = Date.now() - t;
   t = Date.now();
   insideTar = captureInside('nspawn', ['nsenter', '-t', String(init), '-a', 'sh', '/nsnap-collect.sh', '-o', '-', '--quiet']);

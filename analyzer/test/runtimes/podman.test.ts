@@ -10,7 +10,7 @@ import {
   analyze,
   baseReason,
   busyboxTar,
-  captureHost,
+  captureHostSettled,
   captureInside,
   childrenOf,
   expectCounts,
@@ -18,7 +18,6 @@ import {
   expectParents,
   expectRoles,
   hostNs,
-  lsnsNow,
   needRuntime,
   nsLinks,
   pidsByCmdline,
@@ -102,8 +101,7 @@ beforeAll(async () => {
   if (boxes.root === undefined && boxes.rootless === undefined) return;
   timings.start = Date.now() - t0;
   let t = Date.now();
-  hostTar = captureHost();
-  lsns = lsnsNow();
+  ({ tar: hostTar, lsns } = captureHostSettled());
   timings.hostCapture = Date.now() - t;
   t = Date.now();
   for (const mode of ['root', 'rootless'] as Mode[]) {

@@ -12,7 +12,7 @@ import {
   analyze,
   asUserArgs,
   baseReason,
-  captureHost,
+  captureHostSettled,
   captureInside,
   childrenOf,
   cmdlineOf,
@@ -21,7 +21,6 @@ import {
   expectParents,
   expectRoles,
   hostNs,
-  lsnsNow,
   needRuntime,
   nsLinks,
   runtimeUid,
@@ -122,8 +121,7 @@ beforeAll(async () => {
   if (inits.bwrap === undefined && inits.firejail === undefined) return;
   timings.start = Date.now() - t0;
   let t = Date.now();
-  hostTar = captureHost();
-  lsns = lsnsNow();
+  ({ tar: hostTar, lsns } = captureHostSettled());
   timings.hostCapture = Date.now() - t;
   t = Date.now();
   if (inits.bwrap !== undefined) {
