@@ -210,7 +210,10 @@ export async function startSimMachine(distros: string[]): Promise<SimMachine> {
     const user = new Map<string, SimLevel>();
     const system = new Map<string, SimLevel>();
     for (const d of distros) {
-      const pids = hostPidsWithEnv(marker, `init(${d})`);
+      // The init forks (for `sleep 1`, for each helper): a fork keeps the comm until it
+      // execs. The init is the one match whose parent is no match.
+      const matches = hostPidsWithEnv(marker, `init(${d})`);
+      const pids = matches.filter((p) => !matches.includes(parentPid(p)));
       if (pids.length !== 1) throw new Error(`simulated WSL: expected one init(${d}), found ${pids.length}`);
       const u = pids[0] as number;
       const s = namespaceInitAbove(u);

@@ -103,7 +103,7 @@ beforeAll(async () => {
   // A host process that only looks like a renderer.
   fakeRenderer = spawn('sh', ['-c', 'sleep 600', 'x', '--type=renderer'], { stdio: 'ignore' });
   const t = Date.now();
-  ({ tar: hostTar, lsns } = captureHostSettled());
+  ({ tar: hostTar, lsns } = captureHostSettled(() => [roles.zygote, roles.renderer, roles.utility]));
   timings.hostCapture = Date.now() - t;
 }, 300_000);
 

@@ -115,7 +115,7 @@ beforeAll(async () => {
   }
   timings.start = Date.now() - t0;
   let t = Date.now();
-  ({ tar: hostTar, lsns } = captureHostSettled());
+  ({ tar: hostTar, lsns } = captureHostSettled(() => [...Object.values(boxes).map((b) => (b as Box).init), nested]));
   timings.hostCapture = Date.now() - t;
   t = Date.now();
   for (const k of Object.keys(names) as (keyof typeof names)[]) {

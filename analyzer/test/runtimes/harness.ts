@@ -265,31 +265,48 @@ export function captureHost(): string {
   return out;
 }
 
-/** The rows of namespaces that are not the host's, as `inode type pns nprocs` lines, sorted. */
-function foreignRows(lsns: Map<number, LsnsRow>): string {
+/**
+ * The lsns rows of every namespace of `inits` and of their PID and user ancestors, but
+ * not the host's (whose members come and go with every other test), as
+ * `inode type pns nprocs` lines, sorted: what the checks compare with the capture.
+ */
+function rowsOf(lsns: Map<number, LsnsRow>, inits: number[]): string {
+  const inodes = new Set<number>();
+  for (const init of inits) {
+    const links = nsLinks(init);
+    for (const type of NS_TYPES) {
+      const inode = links[type];
+      if (inode === undefined) continue;
+      for (const ns of type === 'pid' || type === 'user' ? ancestry(lsns, inode) : [inode]) inodes.add(ns);
+    }
+  }
   const host = new Set(Object.values(hostNs()));
-  return [...lsns.values()]
-    .filter((r) => !host.has(r.inode))
+  return [...inodes]
+    .filter((i) => !host.has(i))
+    .map((i) => lsns.get(i))
+    .filter((r): r is LsnsRow => r !== undefined)
     .map((r) => `${r.inode} ${r.type} ${r.pns ?? '-'} ${r.nprocs}`)
     .sort()
     .join('\n');
 }
 
 /**
- * A host capture and the lsns answer it is checked against, taken while the runtimes'
- * namespaces held still: lsns before and after the capture must agree on every
- * namespace that is not the host's (members and parents), else the capture is taken
+ * A host capture and the lsns answer it is checked against, taken while the namespaces
+ * of `inits` (the runtimes' processes the test checks) held still: lsns before and
+ * after the capture must agree on them (members and parents), else the capture is taken
  * again. A runtime that starts a helper between the capture and lsns (Chromium does)
- * would otherwise make the kernel's count differ from what the capture saw.
+ * would otherwise make the kernel's count differ from what the capture saw. Namespaces
+ * of other tests running at the same time are not compared.
  */
-export function captureHostSettled(): { tar: string; lsns: Map<number, LsnsRow> } {
+export function captureHostSettled(inits: () => number[]): { tar: string; lsns: Map<number, LsnsRow> } {
   let changes = '';
   for (let attempt = 1; attempt <= 5; attempt += 1) {
     const before = lsnsNow();
     const tar = captureHost();
     const after = lsnsNow();
-    if (foreignRows(before) === foreignRows(after)) return { tar, lsns: after };
-    changes = `before:\n${foreignRows(before)}\nafter:\n${foreignRows(after)}`;
+    const [a, b] = [rowsOf(before, inits()), rowsOf(after, inits())];
+    if (a === b) return { tar, lsns: after };
+    changes = `before:\n${a}\nafter:\n${b}`;
     rmSync(tar, { force: true });
   }
   throw new Error(`the runtimes' namespaces changed during each of 5 host captures; last:\n${changes}`);

@@ -77,7 +77,7 @@ beforeAll(async () => {
   }
   timings.start = Date.now() - t0;
   let t = Date.now();
-  ({ tar: hostTar, lsns } = captureHostSettled());
+  ({ tar: hostTar, lsns } = captureHostSettled(() => [init]));
   timings.hostCapture = Date.now() - t;
   t = Date.now();
   insideTar = captureInside('lxc', ['lxc-attach', '-P', lxcpath, '-n', name, '--', 'sh', '/tmp/nsnap-collect.sh', '-o', '-', '--quiet']);

@@ -73,7 +73,7 @@ beforeAll(async () => {
   }
   timings.start = Date.now() - t0;
   let t = Date.now();
-  ({ tar: hostTar, lsns } = captureHostSettled());
+  ({ tar: hostTar, lsns } = captureHostSettled(() => [init]));
   timings.hostCapture = Date.now() - t;
   t = Date.now();
   insideTar = captureInside('nspawn', ['nsenter', '-t', String(init), '-a', 'sh', '/nsnap-collect.sh', '-o', '-', '--quiet']);

@@ -101,7 +101,7 @@ beforeAll(async () => {
   if (boxes.root === undefined && boxes.rootless === undefined) return;
   timings.start = Date.now() - t0;
   let t = Date.now();
-  ({ tar: hostTar, lsns } = captureHostSettled());
+  ({ tar: hostTar, lsns } = captureHostSettled(() => Object.values(boxes).map((b) => (b as Box).init)));
   timings.hostCapture = Date.now() - t;
   t = Date.now();
   for (const mode of ['root', 'rootless'] as Mode[]) {

@@ -121,7 +121,7 @@ beforeAll(async () => {
   if (inits.bwrap === undefined && inits.firejail === undefined) return;
   timings.start = Date.now() - t0;
   let t = Date.now();
-  ({ tar: hostTar, lsns } = captureHostSettled());
+  ({ tar: hostTar, lsns } = captureHostSettled(() => Object.values(inits)));
   timings.hostCapture = Date.now() - t;
   t = Date.now();
   if (inits.bwrap !== undefined) {
