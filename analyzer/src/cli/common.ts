@@ -163,15 +163,29 @@ export const NOT_A_SNAPSHOT = 'this is not an nsnap snapshot (no nsnap.json)';
 
 /**
  * A view's problems with the real cause first: without nsnap.json every other entry is
- * "unexpected", and the missing manifest, found last, is the one that explains them. An
- * archive with no entries at all says so before that.
+ * "unexpected", and the missing manifest, found last, is the one that explains them.
+ * When the archive has no entries at all, or its nsnap.json was refused for what it is
+ * (a FIFO, a link), that is the cause, and "missing" is left out: it only repeats it.
  */
 export function problemsCauseFirst<T extends { path: string; message: string }>(problems: T[]): T[] {
-  const missing = problems.findIndex((p) => p.path === 'nsnap.json' && p.message.startsWith('missing'));
-  const ordered =
-    missing === -1 ? problems : [{ ...(problems[missing] as T), message: NOT_A_SNAPSHOT }, ...problems.filter((_, i) => i !== missing)];
-  const empty = ordered.findIndex((p) => p.message.startsWith('empty archive'));
-  return empty <= 0 ? ordered : [ordered[empty] as T, ...ordered.filter((_, i) => i !== empty)];
+  const isMissing = (p: T): boolean => p.path === 'nsnap.json' && p.message.startsWith('missing');
+  const missing = problems.findIndex(isMissing);
+  const cause = problems.findIndex((p) => p.message.startsWith('empty archive') || (p.path === 'nsnap.json' && !isMissing(p)));
+  if (cause !== -1) {
+    const rest = problems.filter((p, i) => i !== cause && !(missing !== -1 && i === missing));
+    return [problems[cause] as T, ...rest];
+  }
+  if (missing === -1) return problems;
+  return [{ ...(problems[missing] as T), message: NOT_A_SNAPSHOT }, ...problems.filter((_, i) => i !== missing)];
+}
+
+/**
+ * "FILE: ENTRY: what is wrong", without the entry when the problem is the whole file's
+ * (no manifest, no entries).
+ */
+export function problemText(file: string, problem: { path: string; message: string }): string {
+  const whole = problem.message === NOT_A_SNAPSHOT || problem.path === file || problem.path === '';
+  return whole ? `${file}: ${problem.message}` : `${file}: ${problem.path}: ${problem.message}`;
 }
 
 /** Refuses `-` twice, and no view at all when standard input carries data. */
@@ -235,7 +249,7 @@ export async function loadViews(inputs: string[], p: Parsed, io?: Io): Promise<V
             hint: "snapshots are written by 'nsnap collect' (or sh collector/nsnap-collect.sh)",
           });
         }
-        throw new NsnapError('INVALID_SNAPSHOT', `${name}: ${first.path}: ${first.message}${more}`, {
+        throw new NsnapError('INVALID_SNAPSHOT', `${problemText(name, first)}${more}`, {
           exitCode: 1,
           hint: `run 'nsnap validate ${name}' for every problem`,
         });

@@ -118,9 +118,9 @@ function checkRun(r: Run): void {
         c.inputs.some((i) => line.includes(`${i}: `)),
         what,
       ).toBe(true);
-      // The cause comes first and names no entry when the archive is no snapshot at all.
+      // The cause comes first and names no entry when it is the whole file's.
       const problem = line.slice(line.indexOf(': ') + 2);
-      if (problem !== NOT_A_SNAPSHOT) expect(problem, what).toMatch(/^[^:]+: \S/);
+      if (problem !== NOT_A_SNAPSHOT && !problem.startsWith('empty archive: ')) expect(problem, what).toMatch(/^[^:]+: \S/);
     }
   } else {
     // One sentence naming the file, and at most a hint line.
@@ -135,6 +135,7 @@ function checkRun(r: Run): void {
     if (lines.length === 2) expect(lines[1], what).toMatch(/^ {2}hint: \S/);
   }
   for (const piece of c.names ?? []) expect(message, what).toContain(piece);
+  for (const piece of c.without ?? []) expect(message, what).not.toContain(piece);
 }
 
 describe('the hostile corpus', () => {

@@ -12,7 +12,7 @@ import {
   checkInputs,
   hintFor,
   limitsFrom,
-  NOT_A_SNAPSHOT,
+  problemText,
   problemsCauseFirst,
   STYLE_FLAGS,
   styleFrom,
@@ -35,8 +35,7 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
       const routed = await loadInput(input, { limits, ...(io.readStdin ? { readStdin: io.readStdin } : {}) });
       for (const prob of routed.problems) {
         code = Math.max(code, 1);
-        const where = prob.message === NOT_A_SNAPSHOT ? '' : `${termSafe(prob.path)}: `;
-        io.stdout(`${s.error('invalid')}  ${termSafe(input)}: ${where}${termSafe(prob.message)}\n`);
+        io.stdout(`${s.error('invalid')}  ${termSafe(problemText(input, prob))}\n`);
       }
       for (const view of routed.views) {
         // A bundle's level is named "FILE#LEVEL"; a plain snapshot by its file.
@@ -49,8 +48,7 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
         } else {
           code = Math.max(code, 1);
           for (const prob of problemsCauseFirst(view.problems)) {
-            const where = prob.message === NOT_A_SNAPSHOT ? '' : `${termSafe(prob.path)}: `;
-            io.stdout(`${s.error('invalid')}  ${termSafe(name)}: ${where}${termSafe(prob.message)}\n`);
+            io.stdout(`${s.error('invalid')}  ${termSafe(problemText(name, prob))}\n`);
           }
         }
       }
