@@ -16,7 +16,9 @@ import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
 import { NS_TYPES, type NsType } from '../../src/procfs/ns-link.js';
 import { cli } from '../helpers/run-cli.js';
-import { extract, liveSkipReason, privateDir, runCollector, toolMissing } from '../helpers/live.js';
+import { privateDir, runCollector } from '../helpers/collector-run.js';
+import { liveSkipReason, toolMissing } from '../helpers/gate.js';
+import { extract } from '../helpers/snapshot-files.js';
 
 export const RUNTIME_USER = process.env.NSNAP_RUNTIME_USER ?? 'nsnaprt';
 // The analyzer's own list: one vocabulary of types (procfs/ns-link.ts) for code and tests.
