@@ -3,10 +3,10 @@
 // files and the synthetic generator both produce this; view-render.ts turns a view of it
 // into snapshot entries.
 
-import type { NsType } from '../../analyzer/src/procfs/ns-link.js';
+import { NS_TYPES, type NsType } from '../../analyzer/src/procfs/ns-link.js';
 
 export type OtherNsType = Exclude<NsType, 'pid'>;
-export const OTHER_NS_TYPES: readonly OtherNsType[] = ['cgroup', 'ipc', 'mnt', 'net', 'time', 'user', 'uts'];
+export const OTHER_NS_TYPES: readonly OtherNsType[] = NS_TYPES.filter((t): t is OtherNsType => t !== 'pid');
 
 export interface PidNamespace {
   inode: number;

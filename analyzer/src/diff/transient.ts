@@ -2,6 +2,7 @@
 // what the user runs. Two captures always differ in these, so showing them would bury
 // the real changes. `--all` shows them again; `--ignore` adds patterns of one's own.
 
+import { compileGlob, globLiteral, hasWildcard } from '../glob.js';
 import type { Analysis, ProcessNode } from '../model/types.js';
 
 /** Helpers the collector (or a shell around a capture) starts and waits for. */
@@ -11,32 +12,23 @@ const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'busybox']);
 export interface TransientOptions {
   /** Show the built-in transients (the collector, its helpers, ps, kworkers). */
   all: boolean;
-  /** Substring, or glob when it holds * ? or [, matched on comm and on cmdline. */
+  /** Substring, or glob when it holds a wildcard (docs/globs.md), matched on comm and on cmdline. */
   ignore: string[];
   /** Per view of the analysis: the collector's PID in that view (ViewData.selfPid). */
   selfPids?: Array<number | null>;
 }
 
-/** A pattern as a predicate; a glob must match the whole comm or cmdline. */
+/**
+ * A pattern as a predicate on a comm or command line: with a wildcard it is a glob of the
+ * one dialect (docs/globs.md) that must match the whole text; without one, a substring.
+ * Throws GlobSyntaxError for a malformed pattern; the CLI checks patterns first.
+ */
 export function ignoreMatcher(pattern: string): (text: string) => boolean {
-  if (!/[*?[]/.test(pattern)) return (text) => text.includes(pattern);
-  let re = '';
-  for (let i = 0; i < pattern.length; i += 1) {
-    const c = pattern[i] as string;
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      const end = pattern.indexOf(']', i + 2);
-      if (end === -1) re += '\\[';
-      else {
-        const body = pattern.slice(i + 1, end).replace(/\\/g, '\\\\');
-        re += `[${body.startsWith('!') ? `^${body.slice(1)}` : body}]`;
-        i = end;
-      }
-    } else re += c.replace(/[.+^${}()|\\/]/g, '\\$&');
+  if (!hasWildcard(pattern)) {
+    const literal = globLiteral(pattern);
+    return (text) => text.includes(literal);
   }
-  const rx = new RegExp(`^${re}$`, 's');
-  return (text) => rx.test(text);
+  return compileGlob(pattern);
 }
 
 /** The collector script or the analyzer reading a live /proc. */

@@ -10,7 +10,7 @@
 
 import type { NsType } from '../procfs/ns-link.js';
 import type { DiagnosticSink } from './diagnostics.js';
-import { compareInstances } from './pid-namespaces.js';
+import { compareInstances } from './pid-instances.js';
 
 export interface OtherInput<G> {
   /** Inode and view of each other-type link of a process, where one was readable. */

@@ -18,7 +18,7 @@ import { BOX_W, layoutTree } from './html-layout.js';
 import { htmlPage, htmlTable, idCode, legend, toolbar, type TableRowSpec } from './html-page.js';
 import { renderSvgTree } from './html-svg.js';
 import type { PanelItem } from './html-script.js';
-import { anchorOf, panelRows } from './html-tree.js';
+import { anchorOf, panelRows, processTable } from './html-tree.js';
 import { processRows, type ProcessRow } from './process-rows.js';
 import { STATUS_STYLE } from './mermaid.js';
 import { html, visible } from './report-escape.js';
@@ -73,20 +73,6 @@ function drawing(items: Item[]): string {
   return svg.replace('<g class="nodes">', `${layer}<g class="nodes">`);
 }
 
-function procTable(rows: ProcessRow[], i: number, side: SideName): string {
-  const specs: TableRowSpec[] = rows.map(({ p, level, pids }, k) => ({
-    id: rowId(i, side, k),
-    cells: [
-      { html: `<span class="pids" style="padding-left:${level * 1.1}em">${html(pids)}</span>` },
-      String(p.ppid),
-      p.uid === null ? '?' : String(p.uid),
-      { code: p.comm },
-      { code: p.cmdline ?? '' },
-    ],
-  }));
-  return htmlTable(['PIDs (outer/…/inner)', 'PPID', 'UID', 'comm', 'cmdline'], specs, 'procs');
-}
-
 function sideInfo(name: SideName, ns: NamespaceNode | null): string {
   if (ns === null) return `${name}: not there`;
   return `${name}: ${ns.id}, depth ${ns.depth ?? '?'}, ${ns.parent === null ? 'outermost' : `under ${ns.parent}`}, role ${ns.role}`;
@@ -113,7 +99,7 @@ function section(it: Item, i: number, items: Item[], index: Map<string, number>)
     if (n === null) continue;
     const rows = it.rows[side];
     out.push(`<h4>${side}: ${html(plural(rows.length, 'process', 'processes'))} in ${idCode(n.id)}</h4>`);
-    if (rows.length > 0) out.push(procTable(rows, i, side));
+    if (rows.length > 0) out.push(processTable(rows, (k) => rowId(i, side, k)));
   }
   out.push('</section>');
   return out;

@@ -63,6 +63,25 @@ export function panelRows(rows: ProcessRow[], idOf: (k: number) => string): Pane
   }));
 }
 
+/**
+ * A namespace's processes as the reports' full table, one row per process in tree order,
+ * indented by level up to INDENT_CAP (deeper rows say their level). Both HTML pages use
+ * it; `idOf` gives each row the id the search and the details panel point at.
+ */
+export function processTable(rows: ProcessRow[], idOf: (k: number) => string): string {
+  const specs: TableRowSpec[] = rows.map(({ p, level, pids }, k) => ({
+    id: idOf(k),
+    cells: [
+      { html: `<span class="pids" style="padding-left:${indentOf(level) * 1.1}em">${html(depthMark(level) + pids)}</span>` },
+      String(p.ppid),
+      p.uid === null ? '?' : String(p.uid),
+      { code: p.comm },
+      { code: p.cmdline ?? '' },
+    ],
+  }));
+  return htmlTable(['PIDs (outer/…/inner)', 'PPID', 'UID', 'comm', 'cmdline'], specs, 'procs');
+}
+
 /** The sections every report page has: legend, tree with details panel, namespace table, per-namespace processes. */
 export function namespaceSections(items: PageNamespace[], svgTitle: string): string[] {
   const index = new Map(items.map((it, i) => [it.ns.id, i]));
@@ -111,17 +130,7 @@ export function namespaceSections(items: PageNamespace[], svgTitle: string): str
     out.push(`<p class="nsinfo">${html(info.join(' · '))}</p>`);
     if (n.evidence.length > 0) out.push(`<ul class="evidence">${n.evidence.map((e) => `<li><code>${html(e)}</code></li>`).join('')}</ul>`);
     if (it.rows.length > 0) {
-      const rows: TableRowSpec[] = it.rows.map(({ p, level, pids }, k) => ({
-        id: rowIdOf(i, k),
-        cells: [
-          { html: `<span class="pids" style="padding-left:${indentOf(level) * 1.1}em">${html(depthMark(level) + pids)}</span>` },
-          String(p.ppid),
-          p.uid === null ? '?' : String(p.uid),
-          { code: p.comm },
-          { code: p.cmdline ?? '' },
-        ],
-      }));
-      out.push(htmlTable(['PIDs (outer/…/inner)', 'PPID', 'UID', 'comm', 'cmdline'], rows, 'procs'));
+      out.push(processTable(it.rows, (k) => rowIdOf(i, k)));
     }
     out.push('</section>');
   });

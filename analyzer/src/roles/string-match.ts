@@ -1,16 +1,19 @@
 // String tests used by rules: exact, prefix, substring and glob matching, plus regexes
 // under a guard. Rules are user input, so every matcher runs in bounded time: inputs
-// are capped, globs match without backtracking blow-up, and regexes that could go
-// catastrophic (nested or adjacent quantifiers, back-references) are refused at load time.
+// are capped, globs use the one linear matcher (../glob.ts, docs/globs.md), and regexes
+// that could go catastrophic (nested or adjacent quantifiers, back-references) are
+// refused at load time.
+
+import { compileGlob, MAX_GLOB_INPUT } from '../glob.js';
 
 /** Longest text a rule ever looks at; longer cmdlines and paths are cut before matching. */
-export const MAX_INPUT = 4096;
+export const MAX_INPUT = MAX_GLOB_INPUT;
 /** Longest regex source a rule may carry. */
 export const MAX_REGEX = 200;
 
 export type StringMatcher = (text: string) => boolean;
 
-/** The YAML shape: a plain string or list is a glob (exact when it has no * or ?). */
+/** The YAML shape: a plain string or list is a glob (exact when it has no wildcard). */
 export type StringTestSpec =
   | string
   | string[]
@@ -21,65 +24,6 @@ export type StringTestSpec =
       glob?: string | string[];
       regex?: string;
     };
-
-/**
- * Glob match of the whole text: `*` is any run, `?` one character, `\` escapes. Linear
- * two-pointer algorithm (one backtrack point), so O(text × pattern) at worst.
- */
-export function globMatch(pattern: string, text: string): boolean {
-  return compileGlob(pattern)(text);
-}
-
-/** Parses a glob once; a glob without wildcards becomes a plain comparison. */
-export function compileGlob(pattern: string): StringMatcher {
-  const p = parseGlob(pattern);
-  if (p.every((tok) => typeof tok === 'string')) {
-    const literal = p.join('');
-    return (text) => text === literal;
-  }
-  return (text) => matchTokens(p, text);
-}
-
-function matchTokens(p: GlobToken[], text: string): boolean {
-  let t = 0;
-  let i = 0;
-  let starI = -1;
-  let starT = 0;
-  while (t < text.length) {
-    const tok = p[i];
-    if (tok !== undefined && tok !== STAR && (tok === ANY || tok === text[t])) {
-      i += 1;
-      t += 1;
-    } else if (tok === STAR) {
-      starI = i;
-      starT = t;
-      i += 1;
-    } else if (starI !== -1) {
-      i = starI + 1;
-      starT += 1;
-      t = starT;
-    } else return false;
-  }
-  while (p[i] === STAR) i += 1;
-  return i === p.length;
-}
-
-const STAR = Symbol('star');
-const ANY = Symbol('any');
-type GlobToken = string | typeof STAR | typeof ANY;
-
-function parseGlob(pattern: string): GlobToken[] {
-  const out: GlobToken[] = [];
-  for (let i = 0; i < pattern.length; i += 1) {
-    const c = pattern[i] as string;
-    if (c === '\\' && i + 1 < pattern.length) out.push(pattern[++i] as string);
-    else if (c === '*') {
-      if (out[out.length - 1] !== STAR) out.push(STAR);
-    } else if (c === '?') out.push(ANY);
-    else out.push(c);
-  }
-  return out;
-}
 
 /** Why a regex source is refused, or null when it is safe enough to compile. */
 export function regexProblem(source: string): string | null {
@@ -117,7 +61,7 @@ function list(v: string | string[] | undefined): string[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
-/** Compiles a spec; throws Error(message) for a refused regex (the loader adds file and rule). */
+/** Compiles a spec; throws Error(message) for a refused regex or glob (the loader adds file and rule). */
 export function compileStringTest(spec: StringTestSpec): StringMatcher {
   if (typeof spec === 'string' || Array.isArray(spec)) {
     const globs = list(spec).map(compileGlob);

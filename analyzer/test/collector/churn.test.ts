@@ -7,22 +7,12 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  assertGate,
-  buildLiveTree,
-  busyboxEnv,
-  gate,
-  liveNspid,
-  liveSkipReason,
-  nspidOf,
-  privateDir,
-  removeScratch,
-  runCollector,
-  snapFile,
-  snapshotProblems,
-  toolMissing,
-} from '../helpers/live.js';
-import type { LiveTree } from '../helpers/live.js';
+import { busyboxEnv, privateDir, removeScratch, runCollector } from '../helpers/collector-run.js';
+import { assertGate, gate, liveSkipReason, toolMissing } from '../helpers/gate.js';
+import { buildLiveTree, liveNspid } from '../helpers/live-tree.js';
+import { snapshotProblems } from '../helpers/snapshot-check.js';
+import { nspidOf, snapFile } from '../helpers/snapshot-files.js';
+import type { LiveTree } from '../helpers/live-tree.js';
 
 afterAll(removeScratch);
 

@@ -9,18 +9,10 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, wr
 import { join } from 'node:path';
 import { writeFakeProc } from '../helpers/fake-proc.js';
 import type { FakeProc } from '../helpers/fake-proc.js';
-import {
-  busyboxEnv,
-  gate,
-  hostTool,
-  privateDir,
-  removeScratch,
-  runCollector,
-  snapFile,
-  snapLink,
-  snapshotProblems,
-  toolMissing,
-} from '../helpers/live.js';
+import { busyboxEnv, hostTool, privateDir, removeScratch, runCollector } from '../helpers/collector-run.js';
+import { gate, toolMissing } from '../helpers/gate.js';
+import { snapshotProblems } from '../helpers/snapshot-check.js';
+import { snapFile, snapLink } from '../helpers/snapshot-files.js';
 
 afterAll(removeScratch);
 

@@ -12,22 +12,11 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli } from '../helpers/run-cli.js';
-import {
-  assertGate,
-  busyboxEnv,
-  collectorArgv,
-  gate,
-  hostTool,
-  livePids,
-  liveSkipReason,
-  privateDir,
-  removeScratch,
-  snapFile,
-  snapshotProblems,
-  toolMissing,
-  AS_NOBODY,
-  NOBODY,
-} from '../helpers/live.js';
+import { busyboxEnv, collectorArgv, hostTool, privateDir, removeScratch, AS_NOBODY, NOBODY } from '../helpers/collector-run.js';
+import { assertGate, gate, liveSkipReason, toolMissing } from '../helpers/gate.js';
+import { livePids } from '../helpers/live-tree.js';
+import { snapshotProblems } from '../helpers/snapshot-check.js';
+import { snapFile } from '../helpers/snapshot-files.js';
 
 afterAll(removeScratch);
 

@@ -5,19 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  COLLECTOR,
-  assertGate,
-  busyboxEnv,
-  gate,
-  privateDir,
-  removeScratch,
-  runCollector,
-  snapFile,
-  snapLink,
-  snapshotProblems,
-  toolMissing,
-} from '../helpers/live.js';
+import { COLLECTOR, busyboxEnv, privateDir, removeScratch, runCollector } from '../helpers/collector-run.js';
+import { assertGate, gate, toolMissing } from '../helpers/gate.js';
+import { snapshotProblems } from '../helpers/snapshot-check.js';
+import { snapFile, snapLink } from '../helpers/snapshot-files.js';
 
 afterAll(removeScratch);
 

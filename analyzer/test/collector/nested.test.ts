@@ -6,24 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  NS_LINKS,
-  assertGate,
-  buildLiveTree,
-  gate,
-  liveNspid,
-  liveSkipReason,
-  nspidOf,
-  privateDir,
-  removeScratch,
-  runCollector,
-  snapFile,
-  snapLink,
-  snapshotProblems,
-  toolMissing,
-  withLiveTree,
-} from '../helpers/live.js';
-import type { LiveNs, LiveTree, NsSpec } from '../helpers/live.js';
+import { privateDir, removeScratch, runCollector } from '../helpers/collector-run.js';
+import { assertGate, gate, liveSkipReason, toolMissing } from '../helpers/gate.js';
+import { buildLiveTree, liveNspid, withLiveTree } from '../helpers/live-tree.js';
+import { NS_LINKS, snapshotProblems } from '../helpers/snapshot-check.js';
+import { nspidOf, snapFile, snapLink } from '../helpers/snapshot-files.js';
+import type { LiveNs, LiveTree, NsSpec } from '../helpers/live-tree.js';
 
 afterAll(removeScratch);
 

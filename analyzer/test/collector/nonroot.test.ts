@@ -6,21 +6,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  assertGate,
-  busyboxEnv,
-  gate,
-  livePids,
-  liveSkipReason,
-  privateDir,
-  removeScratch,
-  runCollector,
-  snapLink,
-  snapshotProblems,
-  toolMissing,
-  AS_NOBODY,
-  NOBODY,
-} from '../helpers/live.js';
+import { busyboxEnv, privateDir, removeScratch, runCollector, AS_NOBODY, NOBODY } from '../helpers/collector-run.js';
+import { assertGate, gate, liveSkipReason, toolMissing } from '../helpers/gate.js';
+import { livePids } from '../helpers/live-tree.js';
+import { snapshotProblems } from '../helpers/snapshot-check.js';
+import { snapLink } from '../helpers/snapshot-files.js';
 
 afterAll(removeScratch);
 

@@ -11,18 +11,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  assertGate,
-  busyboxEnv,
-  collectorArgv,
-  gate,
-  livePids,
-  liveSkipReason,
-  privateDir,
-  removeScratch,
-  snapshotProblems,
-  toolMissing,
-} from '../helpers/live.js';
+import { busyboxEnv, collectorArgv, privateDir, removeScratch } from '../helpers/collector-run.js';
+import { assertGate, gate, liveSkipReason, toolMissing } from '../helpers/gate.js';
+import { livePids } from '../helpers/live-tree.js';
+import { snapshotProblems } from '../helpers/snapshot-check.js';
 
 afterAll(removeScratch);
 

@@ -10,20 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  assertGate,
-  buildLiveTree,
-  busyboxEnv,
-  collectorArgv,
-  gate,
-  livePids,
-  liveSkipReason,
-  privateDir,
-  removeScratch,
-  snapshotProblems,
-  toolMissing,
-} from '../helpers/live.js';
-import type { LiveTree } from '../helpers/live.js';
+import { busyboxEnv, collectorArgv, privateDir, removeScratch } from '../helpers/collector-run.js';
+import { assertGate, gate, liveSkipReason, toolMissing } from '../helpers/gate.js';
+import { buildLiveTree, livePids } from '../helpers/live-tree.js';
+import { snapshotProblems } from '../helpers/snapshot-check.js';
+import type { LiveTree } from '../helpers/live-tree.js';
 
 afterAll(removeScratch);
 

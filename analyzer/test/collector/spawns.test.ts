@@ -7,21 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  assertGate,
-  busyboxEnv,
-  collectorArgv,
-  gate,
-  hostTool,
-  liveSkipReason,
-  nspidOf,
-  privateDir,
-  removeScratch,
-  snapFile,
-  snapshotProblems,
-  toolMissing,
-  withLiveTree,
-} from '../helpers/live.js';
+import { busyboxEnv, collectorArgv, hostTool, privateDir, removeScratch } from '../helpers/collector-run.js';
+import { assertGate, gate, liveSkipReason, toolMissing } from '../helpers/gate.js';
+import { withLiveTree } from '../helpers/live-tree.js';
+import { snapshotProblems } from '../helpers/snapshot-check.js';
+import { nspidOf, snapFile } from '../helpers/snapshot-files.js';
 
 afterAll(removeScratch);
 

@@ -12,18 +12,9 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { collectorPath } from '../../src/paths.js';
-import {
-  assertGate,
-  busyboxPath,
-  collectorArgv,
-  gate,
-  hostTool,
-  liveSkipReason,
-  privateDir,
-  removeScratch,
-  snapshotProblems,
-  toolMissing,
-} from '../helpers/live.js';
+import { busyboxPath, collectorArgv, hostTool, privateDir, removeScratch } from '../helpers/collector-run.js';
+import { assertGate, gate, liveSkipReason, toolMissing } from '../helpers/gate.js';
+import { snapshotProblems } from '../helpers/snapshot-check.js';
 
 afterAll(removeScratch);
 

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInput } from '../../src/source/load.js';
-import { assertGate, busyboxPath, gate, liveSkipReason, toolMissing } from '../helpers/live.js';
+import { busyboxPath } from '../helpers/collector-run.js';
+import { assertGate, gate, liveSkipReason, toolMissing } from '../helpers/gate.js';
 
 const g = gate(liveSkipReason(), toolMissing('busybox'));
 if (g.skip) console.log(`skipping the sh -s container pattern tests: ${g.reason}`);

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadView } from '../../src/source/load.js';
-import { AS_NOBODY, assertGate, COLLECTOR, gate, liveSkipReason, NOBODY, privateDir, removeScratch, toolMissing } from '../helpers/live.js';
+import { AS_NOBODY, COLLECTOR, NOBODY, privateDir, removeScratch } from '../helpers/collector-run.js';
+import { assertGate, gate, liveSkipReason, toolMissing } from '../helpers/gate.js';
 
 const g = gate(liveSkipReason(), toolMissing('setpriv'));
 if (g.skip) console.log(`skipping the sudo and distro-name tests: ${g.reason}`);

@@ -10,7 +10,8 @@ import { chmodSync, existsSync, readdirSync, readFileSync, statSync } from 'node
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/run-cli.js';
-import { assertGate, AS_NOBODY, gate, liveSkipReason, NOBODY, privateDir, removeScratch, toolMissing } from '../helpers/live.js';
+import { AS_NOBODY, NOBODY, privateDir, removeScratch } from '../helpers/collector-run.js';
+import { assertGate, gate, liveSkipReason, toolMissing } from '../helpers/gate.js';
 import { startSimMachine, type SimMachine } from '../helpers/wsl-sim.js';
 
 const g = gate(liveSkipReason(), toolMissing('nsenter'), toolMissing('iconv'), toolMissing('lsns'), toolMissing('setpriv'));

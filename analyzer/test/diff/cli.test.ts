@@ -110,6 +110,9 @@ describe('nsnap diff on the WSL samples', () => {
     expect((await diff(on[0] as string, off[0] as string, '--format', 'pdf')).code).toBe(2);
     expect((await diff(on[0] as string, '/nonexistent/x.tar.gz')).code).toBe(2);
     expect((await diff(on[0] as string, off[0] as string, '--bogus')).code).toBe(2);
+    const glob = await diff(on[0] as string, off[0] as string, '--ignore', 'init(ub[a-');
+    expect(glob.code).toBe(2);
+    expect(glob.stderr).toMatch(/^--ignore: '\[' at position 8 of 'init\(ub\[a-' is never closed; write '\\\[' for a literal bracket/);
     const mixed = await diff('--before', on[0] as string, off[0] as string, '--after', off[0] as string);
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toMatch(/different boot ids/);

@@ -12,16 +12,9 @@ import { join } from 'node:path';
 import { buildAnalysis } from '../../src/model/build.js';
 import { loadView } from '../../src/source/load.js';
 import type { DiffResult, NamespaceAddedOrRemoved } from '../../src/diff/types.js';
-import {
-  assertGate,
-  buildLiveTree,
-  gate,
-  liveSkipReason,
-  removeScratch,
-  runCollector,
-  toolMissing,
-  type LiveTree,
-} from '../helpers/live.js';
+import { removeScratch, runCollector } from '../helpers/collector-run.js';
+import { assertGate, gate, liveSkipReason, toolMissing } from '../helpers/gate.js';
+import { buildLiveTree, type LiveTree } from '../helpers/live-tree.js';
 import { cli } from '../helpers/run-cli.js';
 
 const g = gate(liveSkipReason(), toolMissing('nsenter'));

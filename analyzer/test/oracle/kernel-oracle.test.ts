@@ -15,16 +15,9 @@ import { buildAnalysis } from '../../src/model/build.js';
 import type { Analysis, NamespaceNode } from '../../src/model/types.js';
 import { loadView } from '../../src/source/load.js';
 import type { ViewData } from '../../src/snapshot/view-data.js';
-import {
-  removeScratch,
-  buildLiveTree,
-  COLLECTOR,
-  liveSkipReason,
-  MAX_DEPTH,
-  MAX_FANOUT,
-  type LiveTree,
-  type NsSpec,
-} from '../helpers/live.js';
+import { removeScratch, COLLECTOR } from '../helpers/collector-run.js';
+import { liveSkipReason } from '../helpers/gate.js';
+import { buildLiveTree, MAX_DEPTH, MAX_FANOUT, type LiveTree, type NsSpec } from '../helpers/live-tree.js';
 
 // Absolute: nsenter --mount changes the working directory to the namespace's root.
 const skip = liveSkipReason();

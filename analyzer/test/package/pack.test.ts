@@ -8,7 +8,8 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { gate, removeScratch } from '../helpers/live.js';
+import { removeScratch } from '../helpers/collector-run.js';
+import { gate } from '../helpers/gate.js';
 
 const ROOT = resolve('.');
 

@@ -7,6 +7,10 @@ import { renderTreeDot } from '../../src/render/dot.js';
 import { CSP } from '../../src/render/html-page.js';
 import { wrapLines } from '../../src/render/html-svg.js';
 import { renderTreeHtml } from '../../src/render/html-tree.js';
+import { renderDiffHtml } from '../../src/render/html-diff.js';
+import { INDENT_CAP } from '../../src/render/process-rows.js';
+import { diffAnalyses } from '../../src/diff/index.js';
+import { world } from '../diff/world.js';
 import type { Analysis } from '../../src/model/types.js';
 import { hostileAnalysis, wslAnalysis } from './fixtures.js';
 
@@ -74,5 +78,32 @@ describe('wrapLines (box labels in the HTML drawing)', () => {
     expect(wrapLines(`${'x'.repeat(25)}:4026532257`, 31, 3)).toEqual([`${'x'.repeat(25)}:`, '4026532257']);
     expect(wrapLines('', 31, 3)).toEqual([]);
     expect(wrapLines('x'.repeat(70), 31, 2)).toEqual(['x'.repeat(31), `${'x'.repeat(30)}…`]);
+  });
+});
+
+describe('process tables', () => {
+  // One PPid chain 40 deep: past INDENT_CAP, so indentation stops and rows say their level.
+  const deep = (): Analysis => {
+    const cmds = Array.from({ length: 39 }, (_, i) => `sleep ${i + 1}`);
+    const a = world([{ name: 'root', parent: null, init: '/sbin/init', procs: cmds }]);
+    const ns = a.namespaces.find((n) => n.type === 'pid') as Analysis['namespaces'][number];
+    const members = ns.processes.map((id) => a.processes.find((p) => p.id === id) as Analysis['processes'][number]);
+    members.forEach((p, i) => {
+      p.parent = i === 0 ? null : (members[i - 1] as Analysis['processes'][number]).id;
+    });
+    return a;
+  };
+  const tables = (page: string): string[] =>
+    [...page.matchAll(/<table class="procs">[\s\S]*?<\/table>/g)].map((m) => (m[0] as string).replace(/ id="p-[^"]*"/g, ''));
+
+  it('are the same table, indent cap included, on the tree page and on both sides of the diff page', () => {
+    const a = deep();
+    const tree = tables(renderTreeHtml(a));
+    const diff = tables(renderDiffHtml(diffAnalyses(a, a), { before: a, after: a }));
+    expect(tree).toHaveLength(1);
+    expect(diff).toEqual([tree[0], tree[0]]);
+    const table = tree[0] as string;
+    expect(table).toContain(`padding-left:${INDENT_CAP * 1.1}em">[level 39] `);
+    expect(table).not.toContain(`padding-left:${(INDENT_CAP + 1) * 1.1}em`);
   });
 });

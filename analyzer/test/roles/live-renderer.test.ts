@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadView } from '../../src/source/load.js';
-import { assertGate, gate, liveSkipReason, privateDir, removeScratch, runCollector } from '../helpers/live.js';
+import { privateDir, removeScratch, runCollector } from '../helpers/collector-run.js';
+import { assertGate, gate, liveSkipReason } from '../helpers/gate.js';
 import { analyse } from './world.js';
 import { schemaErrors } from './schema.js';
 

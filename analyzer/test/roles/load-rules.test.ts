@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NsnapError } from '../../src/errors.js';
 import { loadRules, parseRulesText, RULES_ERROR_CODE } from '../../src/roles/index.js';
-import { globMatch, regexProblem } from '../../src/roles/string-match.js';
+import { globMatch } from '../../src/glob.js';
+import { regexProblem } from '../../src/roles/string-match.js';
 import { analyse, kthreads, ns, project, ROOT } from './world.js';
 
 const dir = scratchDir('nsnap-rules-');
@@ -74,6 +75,11 @@ describe('rule errors name the file, the rule and the field', () => {
       'duplicate name',
       'rules:\n  - { name: e, role: host, match: {}, label: x }\n  - { name: e, role: host, match: {}, label: y }\n',
       /rule 'e' \(rules\[1\]\), field 'name': the name is used twice/,
+    ],
+    [
+      'malformed glob',
+      'rules:\n  - name: g\n    role: host\n    match: { init: { comm: "vi[m" } }\n    label: x\n',
+      /rule 'g', field 'match\.init\.comm': '\[' at position 3 of 'vi\[m' is never closed; write '\\\[' for a literal bracket/,
     ],
     ['not YAML', 'rules: [\n', /not valid YAML/],
     ['no rules key', 'version: 1\n', /field 'rules': missing/],

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { privateDir, removeScratch } from '../helpers/live.js';
+import { privateDir, removeScratch } from '../helpers/collector-run.js';
 import {
   analyze,
   asUserArgs,

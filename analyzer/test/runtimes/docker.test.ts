@@ -7,7 +7,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
-import { COLLECTOR, removeScratch } from '../helpers/live.js';
+import { COLLECTOR, removeScratch } from '../helpers/collector-run.js';
 import {
   analyze,
   baseReason,

@@ -14,12 +14,15 @@ import type { SpawnSyncReturns } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
+import { NS_TYPES, type NsType } from '../../src/procfs/ns-link.js';
 import { cli } from '../helpers/run-cli.js';
-import { extract, liveSkipReason, privateDir, runCollector, toolMissing } from '../helpers/live.js';
+import { privateDir, runCollector } from '../helpers/collector-run.js';
+import { liveSkipReason, toolMissing } from '../helpers/gate.js';
+import { extract } from '../helpers/snapshot-files.js';
 
 export const RUNTIME_USER = process.env.NSNAP_RUNTIME_USER ?? 'nsnaprt';
-export const NS_TYPES = ['pid', 'user', 'mnt', 'net', 'ipc', 'uts', 'cgroup', 'time'] as const;
-export type NsType = (typeof NS_TYPES)[number];
+// The analyzer's own list: one vocabulary of types (procfs/ns-link.ts) for code and tests.
+export { NS_TYPES, type NsType };
 
 /** The long sleep every workload runs: recognisable, and it outlives any test. */
 export const SLEEP = 'sleep 100000';

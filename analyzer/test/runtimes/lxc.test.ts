@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { COLLECTOR, privateDir, removeScratch } from '../helpers/live.js';
+import { COLLECTOR, privateDir, removeScratch } from '../helpers/collector-run.js';
 import {
   analyze,
   baseReason,

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { COLLECTOR, removeScratch } from '../helpers/live.js';
+import { COLLECTOR, removeScratch } from '../helpers/collector-run.js';
 import {
   analyze,
   baseReason,

@@ -5,7 +5,7 @@
 // inside (`podman exec`), merged.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COLLECTOR, removeScratch } from '../helpers/live.js';
+import { COLLECTOR, removeScratch } from '../helpers/collector-run.js';
 import {
   analyze,
   baseReason,

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { COLLECTOR, removeScratch } from '../helpers/live.js';
+import { COLLECTOR, removeScratch } from '../helpers/collector-run.js';
 import {
   analyze,
   asUserArgs,

@@ -5,6 +5,7 @@
 
 import { diffAnalyses } from '../../diff/index.js';
 import { NsnapError, UsageError } from '../../errors.js';
+import { globProblem } from '../../glob.js';
 import { renderDiffDot } from '../../render/diff-diagram.js';
 import { renderDiffMarkdown } from '../../render/diff-markdown.js';
 import { renderDiffText } from '../../render/diff-text.js';
@@ -24,7 +25,7 @@ export const FLAGS: FlagSpec = {
   ignore: {
     kind: 'list',
     value: 'PATTERN',
-    help: 'leave out processes whose comm or command line contains PATTERN, or matches it as a glob (*, ?, [...]); repeatable',
+    help: 'leave out processes whose comm or command line contains PATTERN, or matches it as a glob (*, ?, [...], \\ escapes; docs/globs.md); repeatable',
   },
   ...COMMON_FLAGS,
   ...SAME_BOOT_FLAG,
@@ -77,12 +78,17 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
       inputs = [[p.positional[0] as string], [p.positional[1] as string]];
     }
     const format = choice(p, 'format', FORMATS, 'text');
+    const ignore = list(p, 'ignore');
+    for (const pattern of ignore) {
+      const problem = globProblem(pattern);
+      if (problem !== null) throw new UsageError(`--ignore: ${problem}`);
+    }
     // Rules load first, so a bad rules file fails before any reading.
     const rules = loadRules(list(p, 'rules'));
     const [b, a] = await analyseSides(inputs[0], inputs[1], p, io.env, rules);
     const result = diffAnalyses(b.analysis, a.analysis, {
       all: bool(p, 'all'),
-      ignore: list(p, 'ignore'),
+      ignore,
       selfPids: { before: b.selfPids, after: a.selfPids },
     });
     const sides = { before: b.analysis, after: a.analysis };

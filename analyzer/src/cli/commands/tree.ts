@@ -9,6 +9,7 @@ import { renderTreeMarkdown } from '../../render/markdown-tree.js';
 import { writeSerialized } from '../../render/serialize.js';
 import { renderTreeText } from '../../render/tree-text.js';
 import { NsnapError, UsageError } from '../../errors.js';
+import { NS_TYPES } from '../../procfs/ns-link.js';
 import { bool, parseArgs, str, type FlagSpec } from '../args.js';
 import { analyse, COMMON_FLAGS, SAME_BOOT_FLAG, styleFrom, treeFormatFrom, WIDE_FLAG, type Io, type TreeFormat } from '../common.js';
 import { fitWidth, outputWidth } from '../width.js';
@@ -17,7 +18,7 @@ export const FLAGS: FlagSpec = {
   processes: { kind: 'boolean', help: 'show the process tree inside each namespace' },
   type: {
     kind: 'string',
-    values: ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts'],
+    values: [...NS_TYPES],
     default: 'pid',
     help: 'the namespace type to draw (text, json and yaml only)',
   },
