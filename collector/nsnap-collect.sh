@@ -6,9 +6,8 @@
 # It runs under any POSIX sh (dash, bash, busybox ash) with GNU coreutils or busybox
 # alone. On the GNU path the number of programs it starts does not grow with the number
 # of processes: one `cp --parents` (fed by xargs) copies every PID's files, and all the
-# per-PID work after that uses shell builtins only. Busybox cp has no --parents: there a
-# live capture copies with awk, hexdump and tar over all processes at once (see
-# stream_copy), and a --proc tree with one cp per process.
+# per-PID work after that uses shell builtins only. Busybox cp has no --parents: there
+# one generated sh script runs one cp per process.
 #
 # It never reads another process's environ, never runs Windows binaries and never uses
 # the network. All code is in functions and `main "$@"` is the last line, so a
@@ -985,261 +984,19 @@ detect_copy_mode() {
     if find "$WORK/probe" -maxdepth 0 -printf '' >/dev/null 2>&1; then
         FIND_PRINTF=1
     fi
-    STREAM=0
-    [ "$COPY_MODE" = loop ] && [ "$LIVE" = 1 ] && probe_stream && STREAM=1
-    :
-}
-
-# --- the portable copy without a process per PID -------------------------------------
-
-# Without `cp --parents`, one cp per process costs a program start each (5000 processes:
-# about 12 s). On a live procfs the files can be copied in a few passes instead, each
-# one program for every process:
-#   status, stat, comm, cgroup   text without NUL bytes, every line ended by a newline
-#                                (kernel formats): one awk, a builtin getline per line;
-#   cmdline                      NUL-separated: one hexdump of all of them, a separator
-#                                file between two, and one awk that writes the bytes
-#                                back (printf "%c", 0 writes a NUL);
-#   ns/<type>                    symlinks: one tar of them all, then one tar to extract.
-# The separator holds a random token (the kernel's random uuid, never on any command
-# line), so a process cannot forge a boundary by putting it in its own cmdline. A
-# --proc tree can hold FIFOs and files without a last newline: it keeps the cp loop,
-# and so does any system where the probe below does not give the bytes back exactly.
-
-# stream_copy SRC DEST LISTS: copies with the three passes. LISTS is a prefix: LISTS.list
-# (text files, PID/file per line), LISTS.cmdline (PID/cmdline and the separator path,
-# alternately) and LISTS.ns (PID/ns/type). Failed reads go to LISTS.err as cp would word them.
-# Each pass is a job under the copy timeout; STREAM_TIMED_OUT is set if one was stopped.
-stream_copy() {
-    sc_src=$1
-    sc_dest=$2
-    sc_l=$3
-    : >"$sc_l.err" || return 1
-    if [ -s "$sc_l.list" ]; then
-        run_job "$sc_src" "$sc_l.list" /dev/null "$sc_l.awkerr" "$cp_secs" \
-            awk -v dest="$sc_dest" -v failed="$sc_l.failed" "$AWK_TEXT"
-        job_timed_out && STREAM_TIMED_OUT=1
-        stream_failed "$sc_src" "$sc_dest" "$sc_l"
-    fi
-    # Once a pass was stopped by its timeout the next ones are skipped: what they would
-    # read is then recorded as `timeout` (a process stuck in D state blocks them all).
-    if [ -s "$sc_l.cmdline" ] && [ "$STREAM_TIMED_OUT" = 0 ]; then
-        if [ -n "$XARGS_SIZE" ]; then set -- xargs -s "$XARGS_SIZE"; else set -- xargs; fi
-        run_job "$sc_src" "$sc_l.cmdline" "$sc_l.hex" "$sc_l.hexerr" "$cp_secs" \
-            "$@" hexdump -v -e '32/1 "%02x" "\n"'
-        job_timed_out && STREAM_TIMED_OUT=1
-        # hexdump: 123/cmdline: No such file or directory
-        : >"$sc_l.failed"
-        while IFS= read -r sc_line; do
-            sc_path=${sc_line#*: }
-            sc_path=${sc_path%%: *}
-            printf '%s\n' "$sc_path"
-        done <"$sc_l.hexerr" >>"$sc_l.failed"
-        run_job "$sc_src" "$sc_l.hex" /dev/null "$sc_l.awk2err" "$cp_secs" \
-            awk -v dest="$sc_dest" -v list="$sc_l.cmdline" -v failed="$sc_l.failed" \
-            -v sep="$WORK/sep" "$AWK_CMDLINE"
-        if [ "$JOB_RC" -ne 0 ]; then
-            # Separators and files do not line up (or awk was stopped): keep nothing of
-            # this pass rather than a cmdline under the wrong PID.
-            job_timed_out && STREAM_TIMED_OUT=1
-            while IFS= read -r sc_line; do
-                case $sc_line in
-                    /*) ;;
-                    *)
-                        rm -f "$sc_dest/$sc_line" 2>/dev/null
-                        printf "nsnap: '%s': %s\n" "$sc_line" 'stream out of step' >>"$sc_l.err"
-                        ;;
-                esac
-            done <"$sc_l.cmdline"
-        else
-            stream_failed "$sc_src" "$sc_dest" "$sc_l"
-        fi
-    fi
-    if [ -s "$sc_l.ns" ] && [ "$STREAM_TIMED_OUT" = 0 ]; then
-        # Busybox tar takes no list file (-T), and an archive per xargs batch cannot be
-        # concatenated (tar stops at the first end marker): each batch is its own archive
-        # LISTS.tar.<pid>, extracted one by one. Each link is named: a link folder keeps
-        # /proc's r-x mode when tar extracts it, and then nothing can be made inside.
-        # tar: 1/ns/net: cannot read link: Permission denied
-        if [ -n "$XARGS_SIZE" ]; then set -- xargs -s "$XARGS_SIZE"; else set -- xargs; fi
-        # shellcheck disable=SC2016 # $0, $$ and $@ belong to the sh of each batch
-        run_job "$sc_src" "$sc_l.ns" /dev/null "$sc_l.tarerr" "$cp_secs" \
-            "$@" sh -c 'exec tar -cf "$0.$$" "$@"' "$sc_l.tar"
-        job_timed_out && STREAM_TIMED_OUT=1
-        while IFS= read -r sc_line; do
-            case $sc_line in
-                *': error exit'*) ;;
-                *) printf '%s\n' "$sc_line" ;;
-            esac
-        done <"$sc_l.tarerr" >>"$sc_l.err"
-        for sc_tar in "$sc_l".tar.*; do
-            [ -f "$sc_tar" ] || continue
-            [ "$STREAM_TIMED_OUT" = 1 ] || {
-                run_job "$sc_dest" /dev/null /dev/null "$sc_l.xerr" "$cp_secs" tar -xf "$sc_tar"
-                job_timed_out && STREAM_TIMED_OUT=1
-                [ ! -s "$sc_l.xerr" ] || cat "$sc_l.xerr" >>"$sc_l.err"
-            }
-            rm -f "$sc_tar"
-        done
-    fi
-    # A full or read-only staging folder shows in the writers' own messages.
-    for sc_f in awkerr awk2err; do
-        [ ! -s "$sc_l.$sc_f" ] || cat "$sc_l.$sc_f" >>"$sc_l.err"
-    done
-    :
-}
-
-# stream_failed SRC DEST LISTS: each path awk could not read (LISTS.failed) loses its
-# partial copy and gets a line in LISTS.err, worded as cp would: the PID folder gone is
-# ENOENT (classify_copy then calls it vanished), a file we may not read is EACCES.
-stream_failed() {
-    [ -s "$3.failed" ] || return 0
-    while IFS= read -r sf_path; do
-        case $sf_path in
-            '' | /*) continue ;;
-        esac
-        rm -f "$2/$sf_path" 2>/dev/null
-        if [ ! -d "$1/${sf_path%%/*}" ]; then
-            sf_msg='No such file or directory'
-        elif [ ! -r "$1/$sf_path" ]; then
-            sf_msg='Permission denied'
-        else
-            sf_msg='read failed'
-        fi
-        printf "nsnap: '%s': %s\n" "$sf_path" "$sf_msg"
-    done <"$3.failed" >>"$3.err"
-    : >"$3.failed"
-}
-
-# shellcheck disable=SC2016 # awk programs: their $ are awk's
-# Text files: a path per input line, read line by line (every line of these kernel
-# files ends in a newline, so adding it back gives the bytes back) and written with one
-# printf: busybox awk does not buffer print to a file, a write per line. A file that
-# cannot be read is named in `failed` and not written.
-AWK_TEXT='{
-    buf = ""
-    while ((r = (getline line < $0)) > 0) buf = buf line "\n"
-    close($0)
-    if (r < 0) { print $0 > failed; next }
-    out = dest "/" $0
-    printf "%s", buf > out
-    close(out)
-}'
-
-# shellcheck disable=SC2016
-# cmdline: hexdump lines of 32 bytes; the separator token splits them into files, in the
-# order of `list` (a path, then the separator path). A path named in `failed` gets no
-# file. Exit 3 when tokens and paths do not line up.
-AWK_CMDLINE='
-function start() {
-    k++
-    if (k > np) return
-    cur = dest "/" path[k]
-    if (!(path[k] in bad)) printf "" > cur
-}
-function put(hx,    i, n, pr, s) {
-    if (k > np) { over = 1; return }
-    if (path[k] in bad) return
-    s = ""
-    n = length(hx)
-    for (i = 1; i < n; i += 2) {
-        pr = substr(hx, i, 2)
-        if (pr == "00") { printf "%s", s > cur; printf "%c", 0 > cur; s = "" }
-        else s = s C[pr]
-    }
-    if (s != "") printf "%s", s > cur
-}
-function finish() {
-    if (k <= np && !(path[k] in bad)) close(cur)
-    start()
-}
-function scan(    p, keep, n) {
-    for (;;) {
-        p = index(pend, T)
-        if (p == 0) break
-        if (p % 2 == 0) { put(substr(pend, 1, p)); pend = substr(pend, p + 1); continue }
-        put(substr(pend, 1, p - 1))
-        pend = substr(pend, p + length(T))
-        finish()
-    }
-    keep = length(T) - 2
-    n = length(pend) - keep
-    if (n % 2) n--
-    if (n > 0) { put(substr(pend, 1, n)); pend = substr(pend, n + 1) }
-}
-BEGIN {
-    for (i = 0; i < 256; i++) { h = sprintf("%02x", i); C[h] = sprintf("%c", i); O[C[h]] = h }
-    if ((getline tok < sep) <= 0 || length(tok) < 16) exit 3
-    T = ""
-    for (i = 1; i <= length(tok); i++) T = T O[substr(tok, i, 1)]
-    while ((getline l < failed) > 0) bad[l] = 1
-    while ((getline l < list) > 0) if (substr(l, 1, 1) != "/") path[++np] = l
-    k = 0
-    start()
-}
-{ gsub(/ /, ""); pend = pend $0; scan() }
-END {
-    if (pend != "" || over || k <= np) exit 3
-}'
-
-# probe_stream: the three passes on a tiny tree (a cmdline with every byte value, an
-# empty one, a text file, a link) must give back exactly what cp would.
-probe_stream() {
-    ps_src=$WORK/probe/ssrc
-    ps_dst=$WORK/probe/sdst
-    ps_l=$WORK/probe/s
-    read_first_line "$PROC/sys/kernel/random/uuid" || return 1
-    [ ${#LINE_OUT} -ge 32 ] || return 1
-    printf '%s' "nsnap-sep-$LINE_OUT" >"$WORK/sep" || return 1
-    mkdir -p "$ps_src/1/ns" "$ps_src/2" "$ps_dst/1" "$ps_dst/2" 2>/dev/null || return 1
-    ps_i=0
-    ps_fmt=
-    while [ "$ps_i" -lt 256 ]; do
-        ps_fmt="$ps_fmt\\$(((ps_i / 64) % 8))$(((ps_i / 8) % 8))$((ps_i % 8))"
-        ps_i=$((ps_i + 1))
-    done
-    # shellcheck disable=SC2059 # the format is the octal escapes built above
-    printf "$ps_fmt" >"$ps_src/1/cmdline" || return 1
-    : >"$ps_src/2/cmdline"
-    printf 'Name:\tx y\nPid:\t1\n' >"$ps_src/1/status"
-    ln -s 'pid:[1]' "$ps_src/1/ns/pid" 2>/dev/null || return 1
-    printf '%s\n' 1/status >"$ps_l.list"
-    printf '%s\n' 1/cmdline "$WORK/sep" 2/cmdline "$WORK/sep" >"$ps_l.cmdline"
-    printf '%s\n' 1/ns/pid >"$ps_l.ns"
-    cp_secs=$FILE_TIMEOUT
-    STREAM_TIMED_OUT=0
-    stream_copy "$ps_src" "$ps_dst" "$ps_l" >/dev/null 2>&1 || return 1
-    [ ! -s "$ps_l.err" ] && [ "$STREAM_TIMED_OUT" = 0 ] &&
-        cmp -s "$ps_src/1/cmdline" "$ps_dst/1/cmdline" &&
-        cmp -s "$ps_src/1/status" "$ps_dst/1/status" &&
-        [ -f "$ps_dst/2/cmdline" ] && [ ! -s "$ps_dst/2/cmdline" ] &&
-        [ "$(readlink "$ps_dst/1/ns/pid" 2>/dev/null)" = 'pid:[1]' ]
 }
 
 # --- copying the processes -------------------------------------------------------------
 
 # Lists every PID folder (a builtin glob) and writes the copy instructions: for bulk,
 # the relative paths for `xargs cp --parents` (copy.list, and copy2.list for the second
-# cp of a large view); for the stream copy, its three lists (copy.list, copy.cmdline,
-# copy.ns); for the cp loop, a small sh script with one cp per process. pids.list keeps
+# cp of a large view); for the cp loop, a small sh script with one cp per process. pids.list keeps
 # the PIDs for the checks afterwards.
 plan_copy() {
     PID_FILES='status stat comm cgroup'
     [ "$OPT_CMDLINE" = 1 ] && PID_FILES='status stat cmdline comm cgroup'
     PID_COUNT=0
     pc_view='uptime sys/kernel/random/boot_id sys/kernel/hostname sys/kernel/osrelease sys/kernel/version'
-    # The stream copy names each namespace link this kernel has (our own process shows
-    # which): one printf per process, built once here and run with eval.
-    PC_NS=:
-    pc_fmt=
-    pc_args=
-    for pc_t in $NS_LINKS; do
-        if [ -z "$SELF_PID" ] || [ -L "$PROC/$SELF_PID/ns/$pc_t" ]; then
-            pc_fmt="$pc_fmt%s/ns/$pc_t\\n"
-            pc_args="$pc_args \"\$pc_p\""
-        fi
-    done
-    [ -z "$pc_fmt" ] || PC_NS="printf '$pc_fmt'$pc_args"
     # A large view is copied by two cp at once (two cores; lsns mostly waits on the
     # kernel): the second half of the PIDs goes to copy2.list.
     pc_split=0
@@ -1254,7 +1011,7 @@ plan_copy() {
         fi
     fi
     {
-        if [ "$COPY_MODE" = bulk ] || [ "$STREAM" = 1 ]; then
+        if [ "$COPY_MODE" = bulk ]; then
             for pc_f in $pc_view; do
                 printf '%s\n' "$pc_f"
             done
@@ -1283,10 +1040,6 @@ plan_copy() {
                         printf '%s\n' "$pc_p/$pc_f"
                     done
                 fi
-            elif [ "$STREAM" = 1 ]; then
-                printf '%s/status\n%s/stat\n%s/comm\n%s/cgroup\n' "$pc_p" "$pc_p" "$pc_p" "$pc_p"
-                [ "$OPT_CMDLINE" = 0 ] || printf '%s/cmdline\n%s\n' "$pc_p" "$WORK/sep" >&4
-                eval "$PC_NS" >&5
             else
                 pc_line="cp -dR"
                 for pc_f in $PID_FILES ns; do
@@ -1296,7 +1049,7 @@ plan_copy() {
                 printf '%s "$d/%s/"\n' "$pc_line" "$pc_p"
             fi
         done
-    } >"$WORK/copy.list" 3>"$WORK/pids.list" 4>"$WORK/copy.cmdline" 5>"$WORK/copy.ns" 6>"$WORK/copy2.list" ||
+    } >"$WORK/copy.list" 3>"$WORK/pids.list" 6>"$WORK/copy2.list" ||
         die "cannot write to the staging folder '$WORK'"
     [ "$PID_COUNT" -gt 0 ] || die "no process folders in '$PROC' (is procfs mounted?); nothing was written"
 }
@@ -1321,25 +1074,15 @@ copy_processes() {
             cat "$WORK/copy2.err" >>"$WORK/copy.err" 2>/dev/null
         fi
     else
-        # One mkdir for every PID folder (busybox cp has no --parents), then the three
-        # passes of stream_copy, or one cp per process, whose lines run in one sh under
-        # one timeout.
+        # One mkdir for every PID folder (busybox cp has no --parents), then one cp per
+        # process, whose lines run in one sh under one timeout.
         if [ -s "$WORK/pids.list" ]; then
             (cd "$STAGE_PROC" && exec xargs mkdir -p <"$WORK/pids.list") 2>/dev/null ||
                 die "cannot create folders in the staging folder '$WORK'"
         fi
-        if [ "$STREAM" = 1 ]; then
-            STREAM_TIMED_OUT=0
-            stream_copy "$PROC" "$STAGE_PROC" "$WORK/copy" ||
-                die "cannot write to the staging folder '$WORK'"
-            COPY_TIMED_OUT=$STREAM_TIMED_OUT
-        else
-            run_job "$PROC" /dev/null /dev/null "$WORK/copy.err" "$cp_secs" \
-                sh "$WORK/copy.list" "$PROC" "$STAGE_PROC"
-            job_timed_out && COPY_TIMED_OUT=1
-        fi
-    fi
-    if [ "$COPY_MODE" = loop ] && [ "$STREAM" = 0 ]; then
+        run_job "$PROC" /dev/null /dev/null "$WORK/copy.err" "$cp_secs" \
+            sh "$WORK/copy.list" "$PROC" "$STAGE_PROC"
+        job_timed_out && COPY_TIMED_OUT=1
         # Busybox cp copies /proc's folder modes (r-x): make the tree ours again.
         chmod -R u+rwX "$TOP" 2>/dev/null
     fi
