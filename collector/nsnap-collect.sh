@@ -445,7 +445,8 @@ abs_path() {
 # --- setup -------------------------------------------------------------------------
 
 setup_env() {
-    # cp's and tar's messages are parsed; keep them in English and patterns bytewise.
+    # tar's message on failure is searched for its cause; keep it in English and
+    # patterns bytewise.
     LC_ALL=C
     export LC_ALL
     # The staging folder and the tarball hold command lines: keep them private.
@@ -1049,7 +1050,7 @@ plan_copy() {
                 printf '%s "$d/%s/"\n' "$pc_line" "$pc_p"
             fi
         done
-    } >"$WORK/copy.list" 3>"$WORK/pids.list" 6>"$WORK/copy2.list" ||
+    } >"$WORK/copy.list" 3>"$WORK/pids.list" 6>"$WORK/copy2.list" 2>/dev/null ||
         die "cannot write to the staging folder '$WORK'"
     [ "$PID_COUNT" -gt 0 ] || die "no process folders in '$PROC' (is procfs mounted?); nothing was written"
 }
@@ -1061,17 +1062,16 @@ copy_processes() {
         if [ -n "$XARGS_SIZE" ]; then set -- xargs -s "$XARGS_SIZE"; else set -- xargs; fi
         set -- "$@" cp -dR --parents --no-preserve=mode -t "$STAGE_PROC"
         if [ -s "$WORK/copy2.list" ]; then
-            spawn "$PROC" "$WORK/copy2.list" /dev/null "$WORK/copy2.err" "$cp_secs" "$@"
+            spawn "$PROC" "$WORK/copy2.list" /dev/null /dev/null "$cp_secs" "$@"
             JOB2_PID=$BG_PID
         fi
-        run_job "$PROC" "$WORK/copy.list" /dev/null "$WORK/copy.err" "$cp_secs" "$@"
+        run_job "$PROC" "$WORK/copy.list" /dev/null /dev/null "$cp_secs" "$@"
         job_timed_out && COPY_TIMED_OUT=1
         if [ -n "$JOB2_PID" ]; then
             wait "$JOB2_PID"
             JOB_RC=$?
             JOB2_PID=
             job_timed_out && COPY_TIMED_OUT=1
-            cat "$WORK/copy2.err" >>"$WORK/copy.err" 2>/dev/null
         fi
     else
         # One mkdir for every PID folder (busybox cp has no --parents), then one cp per
@@ -1080,7 +1080,7 @@ copy_processes() {
             (cd "$STAGE_PROC" && exec xargs mkdir -p <"$WORK/pids.list") 2>/dev/null ||
                 die "cannot create folders in the staging folder '$WORK'"
         fi
-        run_job "$PROC" /dev/null /dev/null "$WORK/copy.err" "$cp_secs" \
+        run_job "$PROC" /dev/null /dev/null /dev/null "$cp_secs" \
             sh "$WORK/copy.list" "$PROC" "$STAGE_PROC"
         job_timed_out && COPY_TIMED_OUT=1
         # Busybox cp copies /proc's folder modes (r-x): make the tree ours again.
@@ -1106,172 +1106,159 @@ drop_foreign_entries() {
     fi
 }
 
-# errno text (as cp prints it under LC_ALL=C) -> the format's error vocabulary.
-errno_code() {
-    case $1 in
-        *'Permission denied'*) ERRNO=EACCES ;;
-        *'Operation not permitted'*) ERRNO=EPERM ;;
-        *'No such file or directory'*) ERRNO=ENOENT ;;
-        *'No such process'*) ERRNO=ESRCH ;;
-        *'Input/output error'* | *'I/O error'*) ERRNO=EIO ;;
-        *) ERRNO=other ;;
-    esac
-}
+# --- what the copy missed, and why ------------------------------------------------------
 
-# Reads cp's messages (one builtin loop) and files each failure under its PID in a
-# variable E_<pid> = " file=CODE file=CODE". Messages look like
-#   GNU:     cp: cannot read symbolic link '1/ns/pid': Permission denied
-#   busybox: cp: 1/ns/net: cannot read link: Permission denied
-#            cp: can't stat '123/status': No such file or directory
-# A message about the staging side (disk full, read-only) is fatal: the snapshot would
-# silently miss data.
-parse_copy_errors() {
-    STAGE_FULL=
-    [ -s "$WORK/copy.err" ] || return 0
-    while IFS= read -r pe_line; do
-        pe_rest=${pe_line#*: }
-        case $pe_rest in
-            *\'*\'*)
-                pe_path=${pe_rest#*\'}
-                pe_path=${pe_path%%\'*}
-                ;;
-            *': '*) pe_path=${pe_rest%%: *} ;;
-            *) continue ;;
-        esac
-        pe_msg=${pe_line##*: }
-        case $pe_msg in
-            *'No space left on device'* | *'Disk quota exceeded'* | *'Read-only file system'* | *'File too large'*)
-                STAGE_FULL=$pe_msg
-                continue
-                ;;
-        esac
-        case $pe_path in
-            "$PROC"/*) pe_path=${pe_path#"$PROC"/} ;;
-            ./*) pe_path=${pe_path#./} ;;
-        esac
-        pe_pid=${pe_path%%/*}
-        is_pid "$pe_pid" || continue
-        case $pe_path in
-            */*) pe_file=${pe_path#*/} ;;
-            *) pe_file=dir ;;
-        esac
-        case $pe_file in
-            status | stat | cmdline | comm | cgroup | ns | dir) ;;
-            ns/*)
-                case " $NS_LINKS " in
-                    *" ${pe_file#ns/} "*) ;;
-                    *) continue ;;
-                esac
-                ;;
-            *) continue ;;
-        esac
-        errno_code "$pe_msg"
-        # Safe to eval: pe_pid is digits, pe_file and ERRNO come from fixed lists.
-        eval "E_$pe_pid=\"\${E_$pe_pid-} $pe_file=$ERRNO\""
-    done <"$WORK/copy.err"
-    if [ -n "$STAGE_FULL" ]; then
-        die "the staging folder '$WORK' is full or read-only ($STAGE_FULL); set TMPDIR to a folder with room"
+# The copy's own messages are not read: their wording differs between GNU and busybox
+# and between versions. What is missing in the staging folder is judged afterwards from
+# what the script can see itself (see why_missing and gone).
+
+# note_failure PID FILE CODE: one failed read into denied (EACCES) or errors.
+# Writes to fds 4 (denied) and 5 (errors), opened by classify_copy.
+note_failure() {
+    if [ "$3" = EACCES ]; then
+        DENIED_N=$((DENIED_N + 1))
+        [ "$DENIED_N" -le "$MAX_LIST_ENTRIES" ] || return 0
+        [ "$DENIED_N" -eq 1 ] || printf ',' >&4
+        printf '\n    {"path": "proc/%s/%s", "error": "%s"}' "$1" "$2" "$3" >&4
+    else
+        ERRORS_N=$((ERRORS_N + 1))
+        [ "$ERRORS_N" -le "$MAX_LIST_ENTRIES" ] || return 0
+        [ "$ERRORS_N" -eq 1 ] || printf ',' >&5
+        printf '\n    {"path": "proc/%s/%s", "error": "%s"}' "$1" "$2" "$3" >&5
     fi
 }
 
-# note_failure PID FILE CODE: one failed read into denied (EACCES, EPERM) or errors.
-# Writes to fds 4 (denied) and 5 (errors), opened by classify_copy.
-note_failure() {
-    case $3 in
-        EACCES | EPERM)
-            DENIED_N=$((DENIED_N + 1))
-            [ "$DENIED_N" -le "$MAX_LIST_ENTRIES" ] || return 0
-            [ "$DENIED_N" -eq 1 ] || printf ',' >&4
-            printf '\n    {"path": "proc/%s/%s", "error": "%s"}' "$1" "$2" "$3" >&4
-            ;;
-        *)
-            ERRORS_N=$((ERRORS_N + 1))
-            [ "$ERRORS_N" -le "$MAX_LIST_ENTRIES" ] || return 0
-            [ "$ERRORS_N" -eq 1 ] || printf ',' >&5
-            printf '\n    {"path": "proc/%s/%s", "error": "%s"}' "$1" "$2" "$3" >&5
-            ;;
-    esac
+# stat_field PID N: sets FIELD_OUT to field N (3 or more) of PID's live stat, split after
+# the last ')' since the comm may hold spaces and parentheses.
+stat_field() {
+    FIELD_OUT=
+    read_first_line "$PROC/$1/stat" || return 1
+    # shellcheck disable=SC2086 # split the fields after the comm
+    set -- $2 ${LINE_OUT##*) }
+    [ $# -ge $(($1 - 1)) ] || return 1
+    shift $(($1 - 2))
+    FIELD_OUT=$1
 }
 
-# The error recorded for FILE of the current PID (from CL_E), else the fallback.
-lookup_code() {
-    case $CL_E in
-        *" $1="*)
-            LC_CODE=${CL_E#*" $1="}
-            LC_CODE=${LC_CODE%% *}
-            ;;
-        *) LC_CODE=$2 ;;
-    esac
+# gone PID: true when PID's folder is gone, or holds another process now (a PID is reused
+# at once): its start time (stat field 22) differs from the one staged.
+gone() {
+    [ -d "$PROC/$1" ] || return 0
+    read_first_line "$STAGE_PROC/$1/stat" || return 1
+    # shellcheck disable=SC2086 # split the fields after the comm
+    set -- "$1" ${LINE_OUT##*) }
+    [ $# -ge 21 ] || return 1
+    go_pid=$1
+    shift 20
+    stat_field "$go_pid" 22 && [ "$FIELD_OUT" != "$1" ]
 }
 
-# Checks what each PID folder got, with builtin tests only, and classifies what is
-# missing: the PID folder is gone now => vanished; else cp's error, or `timeout` when
-# the copy was stopped, or `other`.
+# why_missing PID FILE: sets WHY to why FILE (a file or ns/TYPE) of PID, whose process is
+# still there, is not in the staging folder:
+#   EACCES   the PID folder cannot be entered (hidepid=1), the file may not be read or
+#            opened, or a namespace link cannot be followed (that needs ptrace access);
+#   ENOENT   the file is not there, or the process is a zombie, whose links lead nowhere;
+#   timeout  the copy was stopped by its timeout before it got there;
+#   other    anything else, such as a FIFO in a --proc tree, which is never opened.
+why_missing() {
+    wm_src=$PROC/$1/$2
+    WHY=$COPY_FALLBACK
+    if [ ! -x "$PROC/$1" ]; then
+        WHY=EACCES
+    elif [ -L "$wm_src" ]; then
+        # A fake tree's link targets lead nowhere: only a real procfs's can be followed.
+        if [ "$NS_FOLLOW" = 1 ] && [ ! -e "$wm_src" ]; then
+            WHY=EACCES
+            stat_field "$1" 3 && case $FIELD_OUT in Z | X) WHY=ENOENT ;; esac
+        fi
+    elif [ ! -e "$wm_src" ]; then
+        WHY=ENOENT
+    elif [ ! -r "$wm_src" ]; then
+        WHY=EACCES
+    elif [ ! -f "$wm_src" ]; then
+        WHY=other
+    elif ! { :; } 2>/dev/null <"$wm_src"; then
+        WHY=EACCES
+    fi
+}
+
+# check_room: 64 KiB still fit in the staging folder. Run after each step that fills it:
+# a full folder would otherwise make files go missing without a word.
+check_room() {
+    printf '%65536s' '' 2>/dev/null >"$WORK/probe/room" ||
+        die "the staging folder '$WORK' is full or read-only; set TMPDIR to a folder with room"
+    : >"$WORK/probe/room"
+}
+
+# Checks what each PID folder got, with builtin tests only, and says why anything is
+# missing: the process is gone (vanished), or why_missing.
 classify_copy() {
     DENIED_N=0
     ERRORS_N=0
     VANISHED_N=0
     PROC_N=0
-    if [ "$COPY_TIMED_OUT" = 1 ]; then cc_fallback=timeout; else cc_fallback=other; fi
+    COPY_FALLBACK=other
+    [ "$COPY_TIMED_OUT" = 0 ] || COPY_FALLBACK=timeout
+    NS_FOLLOW=0
+    [ -n "$SELF_PID" ] && [ -e "$PROC/$SELF_PID/ns/pid" ] && NS_FOLLOW=1
+    # The links every process has: those of our own (an older kernel lacks some types).
+    cc_kernel_ns=
+    for cc_t in $NS_LINKS; do
+        [ -z "$SELF_PID" ] || [ -L "$PROC/$SELF_PID/ns/$cc_t" ] || continue
+        cc_kernel_ns="$cc_kernel_ns $cc_t"
+    done
     {
         while IFS= read -r cc_p; do
             cc_dir=$STAGE_PROC/$cc_p
-            eval "CL_E=\${E_$cc_p-}"
+            cc_src=$PROC/$cc_p
             cc_missing=
             for cc_f in $PID_FILES; do
-                [ -e "$cc_dir/$cc_f" ] || cc_missing="$cc_missing $cc_f"
+                [ ! -s "$cc_dir/$cc_f" ] || continue
+                if [ -e "$cc_dir/$cc_f" ]; then
+                    # Empty. The kernel writes no empty file here but a cmdline (kernel
+                    # threads, zombies); any other was cut short, unless the source is
+                    # empty too.
+                    if [ "$cc_f" = cmdline ] || ! read_first_line "$cc_src/$cc_f"; then
+                        continue
+                    fi
+                    rm -f "$cc_dir/$cc_f"
+                fi
+                cc_missing="$cc_missing $cc_f"
             done
-            # Every process has a pid link since Linux 3.8; without it the folder was
-            # not listed (busybox cp skips an unreadable folder without a word).
-            [ -L "$cc_dir/ns/pid" ] || cc_missing="$cc_missing ns"
+            if [ -d "$cc_dir/ns" ] || { [ -r "$cc_src/ns" ] && [ -x "$cc_src/ns" ]; }; then
+                for cc_t in $cc_kernel_ns; do
+                    [ -L "$cc_dir/ns/$cc_t" ] || cc_missing="$cc_missing ns/$cc_t"
+                done
+            else
+                cc_missing="$cc_missing ns"
+            fi
             if [ -e "$cc_dir/status" ]; then
                 PROC_N=$((PROC_N + 1))
                 printf '%s/status\n' "$cc_p" >&7
             fi
-            [ -n "$cc_missing$CL_E" ] || continue
-            if [ ! -d "$PROC/$cc_p" ]; then
+            [ -n "$cc_missing" ] || continue
+            if gone "$cc_p"; then
                 VANISHED_N=$((VANISHED_N + 1))
                 [ "$VANISHED_N" -eq 1 ] || printf ', ' >&6
                 printf '%s' "$cc_p" >&6
                 [ -e "$cc_dir/status" ] || printf '%s\n' "$cc_p/ns" "$cc_p" >&3
                 continue
             fi
-            for cc_f in $PID_FILES; do
-                case " $cc_missing " in
-                    *" $cc_f "*) lookup_code "$cc_f" "$cc_fallback" ;;
-                    *) lookup_code "$cc_f" '' ;;
-                esac
-                [ -z "$LC_CODE" ] || note_failure "$cc_p" "$cc_f" "$LC_CODE"
-            done
-            case " $cc_missing " in
-                *" ns "*)
-                    lookup_code ns ''
-                    if [ -z "$LC_CODE" ] && [ ! -r "$PROC/$cc_p/ns" ]; then
-                        LC_CODE=EACCES
-                    fi
-                    if [ -n "$LC_CODE" ]; then
-                        # The folder could not be listed: each link's read is refused.
-                        cc_dir_code=$LC_CODE
-                        for cc_t in $NS_LINKS; do
-                            lookup_code "ns/$cc_t" "$cc_dir_code"
-                            note_failure "$cc_p" "ns/$cc_t" "$LC_CODE"
-                        done
-                        continue
-                    fi
-                    ;;
-            esac
-            for cc_t in $NS_LINKS; do
-                if [ -L "$cc_dir/ns/$cc_t" ]; then continue; fi
-                case " $cc_missing " in
-                    *" ns "*) lookup_code "ns/$cc_t" "$cc_fallback" ;;
-                    *) lookup_code "ns/$cc_t" '' ;;
-                esac
-                [ -z "$LC_CODE" ] || note_failure "$cc_p" "ns/$cc_t" "$LC_CODE"
+            for cc_f in $cc_missing; do
+                if [ "$cc_f" = ns ]; then
+                    # The folder cannot be listed: each link's read is refused.
+                    for cc_t in $NS_LINKS; do
+                        note_failure "$cc_p" "ns/$cc_t" EACCES
+                    done
+                else
+                    why_missing "$cc_p" "$cc_f"
+                    note_failure "$cc_p" "$cc_f" "$WHY"
+                fi
             done
         done <"$WORK/pids.list"
     } 3>"$WORK/empty.list" 4>"$WORK/denied.json" 5>"$WORK/errors.json" \
-        6>"$WORK/vanished.json" 7>"$WORK/status.list" ||
-        die "cannot write to the staging folder '$WORK'"
+        6>"$WORK/vanished.json" 7>"$WORK/status.list" 2>/dev/null
+    check_room
     # Folders made for processes that were gone before anything was read.
     if [ -s "$WORK/empty.list" ]; then
         (cd "$STAGE_PROC" && exec xargs rmdir <"$WORK/empty.list") >/dev/null 2>&1
@@ -1714,9 +1701,10 @@ main() {
     make_staging
     detect_copy_mode
     plan_copy
+    check_room
     start_lsns
     copy_processes
-    parse_copy_errors
+    check_room
     start_count_namespaces
     classify_copy
     find_inits
