@@ -84,7 +84,7 @@ run_orchestrator() {
 # --- messages (all on stderr) ------------------------------------------------------
 
 say() {
-    [ "$OPT_QUIET" = 1 ] || printf 'nsnap: %s\n' "$*" >&2
+    [ "$OPT_QUIET" = 1 ] || printf 'nsnap-collect: %s\n' "$*" >&2
 }
 
 err() {

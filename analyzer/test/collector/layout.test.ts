@@ -44,8 +44,8 @@ describe('capture of the real /proc', () => {
         const tmp = privateDir('tmp');
         const out = join(privateDir('out'), 'snap.tar.gz');
         const r = runCollector(['-o', out, '--label', `layout-${name}`], { shell, env: { ...env, TMPDIR: tmp } });
-        expect(r.stderr).toMatch(/^nsnap: wrote .*snap\.tar\.gz$/m);
-        expect(r.stderr).toMatch(/^nsnap: \d+ processes, \d+ namespaces, \d+ denied, \d+ vanished, \d+\.\d\d s$/m);
+        expect(r.stderr).toMatch(/^nsnap-collect: wrote .*snap\.tar\.gz$/m);
+        expect(r.stderr).toMatch(/^nsnap-collect: \d+ processes, \d+ namespaces, \d+ denied, \d+ vanished, \d+\.\d\d s$/m);
         expect(r.status).toBe(0);
         const { snap, problems } = snapshotProblems(out);
         expect(problems).toEqual([]);
