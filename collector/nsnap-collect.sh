@@ -17,6 +17,7 @@ set -u
 
 NSNAP_NAME=nsnap-collect.sh
 NSNAP_VERSION=0.1.0
+# A process's namespace links (docs/format.md): the one list every loop here uses.
 NS_LINKS='cgroup ipc mnt net pid pid_for_children time time_for_children user uts'
 # A read of /proc can block on a process stuck in D state; these bound every probe.
 # The copy of all processes gets COPY_TIMEOUT seconds plus 40 ms per process, so that a
