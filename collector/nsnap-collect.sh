@@ -105,13 +105,6 @@ usage_error() {
 
 # --- arguments ---------------------------------------------------------------------
 
-# need_value OPTION ARGC VALUE: an option's value must be there and not empty.
-need_value() {
-    if [ "$2" -lt 2 ] || [ -z "$3" ]; then
-        usage_error "option '$1' needs a value"
-    fi
-}
-
 parse_args() {
     for pa_arg in "$@"; do
         case $pa_arg in
@@ -128,70 +121,43 @@ parse_args() {
     OPT_CMDLINE=1
     OPT_QUIET=0
     while [ $# -gt 0 ]; do
+        # An option with a value takes it from the next argument or after '='.
+        pa_opt=$1
         case $1 in
+            --*=*) pa_opt=${1%%=*} ;;
+        esac
+        pa_var=
+        case $pa_opt in
+            -o | --output) pa_var=OPT_OUT ;;
+            --label) pa_var=OPT_LABEL ;;
+            --proc) pa_var=OPT_PROC ;;
+            --wslconfig) pa_var=OPT_WSLCONFIG ;;
+            --distro) pa_var=OPT_DISTRO ;;
+            --chown) pa_var=OPT_CHOWN ;;
+            -h | --help | --no-cmdline | -q | --quiet) [ "$pa_opt" = "$1" ] || usage_error "unknown option '$1'" ;;
+            -*) usage_error "unknown option '$1'" ;;
+            *) usage_error "unexpected argument '$1'" ;;
+        esac
+        case $pa_opt in
             -h | --help)
                 usage
                 exit 0
                 ;;
-            -o | --output)
-                need_value "$1" $# "${2-}"
-                OPT_OUT=$2
-                shift
-                ;;
-            --output=*)
-                need_value "${1%%=*}" 2 "${1#*=}"
-                OPT_OUT=${1#*=}
-                ;;
-            --label)
-                need_value "$1" $# "${2-}"
-                OPT_LABEL=$2
-                shift
-                ;;
-            --label=*)
-                need_value "${1%%=*}" 2 "${1#*=}"
-                OPT_LABEL=${1#*=}
-                ;;
-            --proc)
-                need_value "$1" $# "${2-}"
-                OPT_PROC=$2
-                shift
-                ;;
-            --proc=*)
-                need_value "${1%%=*}" 2 "${1#*=}"
-                OPT_PROC=${1#*=}
-                ;;
-            --wslconfig)
-                need_value "$1" $# "${2-}"
-                OPT_WSLCONFIG=$2
-                shift
-                ;;
-            --wslconfig=*)
-                need_value "${1%%=*}" 2 "${1#*=}"
-                OPT_WSLCONFIG=${1#*=}
-                ;;
-            --distro)
-                need_value "$1" $# "${2-}"
-                OPT_DISTRO=$2
-                shift
-                ;;
-            --distro=*)
-                need_value "${1%%=*}" 2 "${1#*=}"
-                OPT_DISTRO=${1#*=}
-                ;;
-            --chown)
-                need_value "$1" $# "${2-}"
-                OPT_CHOWN=$2
-                shift
-                ;;
-            --chown=*)
-                need_value "${1%%=*}" 2 "${1#*=}"
-                OPT_CHOWN=${1#*=}
-                ;;
             --no-cmdline) OPT_CMDLINE=0 ;;
             -q | --quiet) OPT_QUIET=1 ;;
-            -*) usage_error "unknown option '$1'" ;;
-            *) usage_error "unexpected argument '$1'" ;;
         esac
+        if [ -n "$pa_var" ]; then
+            if [ "$pa_opt" = "$1" ]; then
+                pa_val=${2-}
+                [ -n "$pa_val" ] || usage_error "option '$1' needs a value"
+                shift
+            else
+                pa_val=${1#*=}
+                [ -n "$pa_val" ] || usage_error "option '$pa_opt' needs a value"
+            fi
+            # Safe to eval: pa_var is one of the names above.
+            eval "$pa_var=\$pa_val"
+        fi
         shift
     done
     if [ -n "$OPT_PROC" ] && [ ! -d "$OPT_PROC" ]; then
@@ -556,23 +522,11 @@ detect_tools() {
 # none, so read our own executable's link (our own process only).
 detect_shell() {
     SHELL_NAME='sh'
-    if [ -n "${BASH_VERSION-}" ]; then
-        SHELL_NAME=bash
-        return
-    fi
-    if [ -n "${ZSH_VERSION-}" ]; then
-        SHELL_NAME=zsh
-        return
-    fi
-    if [ -n "${KSH_VERSION-}" ]; then
-        SHELL_NAME=ksh
-        return
-    fi
-    ds_line=
-    IFS= read -r ds_line 2>/dev/null </proc/self/stat || return 0
-    ds_pid=${ds_line%% *}
-    is_pid "$ds_pid" || return 0
-    ds_exe=$(readlink "/proc/$ds_pid/exe" 2>/dev/null) || return 0
+    [ -z "${KSH_VERSION-}" ] || SHELL_NAME=ksh
+    [ -z "${ZSH_VERSION-}" ] || SHELL_NAME=zsh
+    [ -z "${BASH_VERSION-}" ] || SHELL_NAME=bash
+    [ "$SHELL_NAME" = sh ] && read_first_line /proc/self/stat || return 0
+    ds_exe=$(readlink "/proc/${LINE_OUT%% *}/exe" 2>/dev/null) || return 0
     case ${ds_exe##*/} in
         *busybox*) SHELL_NAME=busybox ;;
         dash*) SHELL_NAME=dash ;;
@@ -609,16 +563,11 @@ read_view() {
     fi
     is_pid "$SELF_PID" || SELF_PID=
 
-    read_first_line "$PROC/sys/kernel/random/boot_id"
-    VIEW_BOOT_ID=$LINE_OUT
-    read_first_line "$PROC/sys/kernel/hostname"
-    VIEW_HOSTNAME=$LINE_OUT
-    read_first_line "$PROC/sys/kernel/osrelease"
-    VIEW_KREL=$LINE_OUT
-    read_first_line "$PROC/sys/kernel/version"
-    VIEW_KVER=$LINE_OUT
-    read_first_line "$PROC/uptime"
-    UPTIME_START=${LINE_OUT%% *}
+    read_first_line "$PROC/sys/kernel/random/boot_id"; VIEW_BOOT_ID=$LINE_OUT
+    read_first_line "$PROC/sys/kernel/hostname"; VIEW_HOSTNAME=$LINE_OUT
+    read_first_line "$PROC/sys/kernel/osrelease"; VIEW_KREL=$LINE_OUT
+    read_first_line "$PROC/sys/kernel/version"; VIEW_KVER=$LINE_OUT
+    read_first_line "$PROC/uptime"; UPTIME_START=${LINE_OUT%% *}
 
     # uid, euid and capabilities from our own status.
     VIEW_UID=
@@ -628,26 +577,16 @@ read_view() {
     VIEW_CAP_BND=
     if [ -f "$PROC/self/status" ]; then
         while IFS= read -r rv_line; do
-            rv_val=${rv_line#*:}
+            # shellcheck disable=SC2086 # split the values on whitespace
+            set -- ${rv_line#*:}
             case $rv_line in
                 Uid:*)
-                    # shellcheck disable=SC2086 # split the four ids on whitespace
-                    set -- $rv_val
                     VIEW_UID=${1-}
                     VIEW_EUID=${2-}
                     ;;
-                CapEff:*)
-                    trim "$rv_val"
-                    VIEW_CAP_EFF=$TRIM_OUT
-                    ;;
-                CapPrm:*)
-                    trim "$rv_val"
-                    VIEW_CAP_PRM=$TRIM_OUT
-                    ;;
-                CapBnd:*)
-                    trim "$rv_val"
-                    VIEW_CAP_BND=$TRIM_OUT
-                    ;;
+                CapEff:*) VIEW_CAP_EFF=${1-} ;;
+                CapPrm:*) VIEW_CAP_PRM=${1-} ;;
+                CapBnd:*) VIEW_CAP_BND=${1-} ;;
             esac
         done 2>/dev/null <"$PROC/self/status"
     fi
@@ -998,30 +937,20 @@ plan_copy() {
     PID_FILES='status stat comm cgroup'
     [ "$OPT_CMDLINE" = 1 ] && PID_FILES='status stat cmdline comm cgroup'
     PID_COUNT=0
-    pc_view='uptime sys/kernel/random/boot_id sys/kernel/hostname sys/kernel/osrelease sys/kernel/version'
     # A large view is copied by two cp at once (two cores; lsns mostly waits on the
-    # kernel): the second half of the PIDs goes to copy2.list.
+    # kernel): the second half of the PIDs goes to copy2.list (fd 6).
     pc_split=0
     if [ "$COPY_MODE" = bulk ]; then
-        for pc_d in "$PROC"/[0-9]*; do
-            pc_split=$((pc_split + 1))
-        done
-        if [ "$pc_split" -ge "$SPLIT_MIN" ]; then
-            pc_split=$((pc_split / 2))
-        else
-            pc_split=0
-        fi
+        set -- "$PROC"/[0-9]*
+        [ $# -lt "$SPLIT_MIN" ] || pc_split=$(($# / 2))
     fi
     {
         if [ "$COPY_MODE" = bulk ]; then
-            for pc_f in $pc_view; do
-                printf '%s\n' "$pc_f"
-            done
+            printf '%s\n' uptime sys/kernel/random/boot_id sys/kernel/hostname \
+                sys/kernel/osrelease sys/kernel/version
         else
             # shellcheck disable=SC2016 # $1, $2 and $d belong to the generated script
-            printf '%s\n' 'cd "$1" || exit 1' 'd=$2'
-            # shellcheck disable=SC2016
-            printf '%s\n' 'cp uptime "$d/"' \
+            printf '%s\n' 'cd "$1" || exit 1' 'd=$2' 'cp uptime "$d/"' \
                 'cp sys/kernel/random/boot_id "$d/sys/kernel/random/"' \
                 'cp sys/kernel/hostname sys/kernel/osrelease sys/kernel/version "$d/sys/kernel/"'
         fi
@@ -1032,23 +961,19 @@ plan_copy() {
             [ ! -L "$pc_d" ] || continue
             printf '%s\n' "$pc_p" >&3
             PID_COUNT=$((PID_COUNT + 1))
-            if [ "$COPY_MODE" = bulk ]; then
-                if [ "$pc_split" -gt 0 ] && [ "$PID_COUNT" -gt "$pc_split" ]; then
-                    for pc_f in $PID_FILES ns; do
-                        printf '%s\n' "$pc_p/$pc_f"
-                    done >&6
-                else
-                    for pc_f in $PID_FILES ns; do
-                        printf '%s\n' "$pc_p/$pc_f"
-                    done
-                fi
-            else
-                pc_line="cp -dR"
-                for pc_f in $PID_FILES ns; do
-                    pc_line="$pc_line $pc_p/$pc_f"
-                done
+            pc_line=
+            for pc_f in $PID_FILES ns; do
+                pc_line="$pc_line $pc_p/$pc_f"
+            done
+            if [ "$COPY_MODE" = loop ]; then
                 # shellcheck disable=SC2016 # $d belongs to the generated script
-                printf '%s "$d/%s/"\n' "$pc_line" "$pc_p"
+                printf 'cp -dR%s "$d/%s/"\n' "$pc_line" "$pc_p"
+            elif [ "$pc_split" -gt 0 ] && [ "$PID_COUNT" -gt "$pc_split" ]; then
+                # shellcheck disable=SC2086 # one path a line: digits and fixed names
+                printf '%s\n' $pc_line >&6
+            else
+                # shellcheck disable=SC2086
+                printf '%s\n' $pc_line
             fi
         done
     } >"$WORK/copy.list" 3>"$WORK/pids.list" 6>"$WORK/copy2.list" 2>/dev/null ||
@@ -1501,32 +1426,20 @@ env_json() {
 write_manifest() {
     env_json
     # Lengths are the schema's maxLength for each field.
-    json_string "$LABEL" 256
-    wm_label=$JSON_OUT
-    json_string "$PROC" 4096
-    wm_proc=$JSON_OUT
-    json_string_or_null "$VIEW_BOOT_ID" 64
-    wm_boot=$JSON_OUT
-    json_string_or_null "$VIEW_HOSTNAME" 256
-    wm_host=$JSON_OUT
-    json_string_or_null "$VIEW_KREL" 256
-    wm_krel=$JSON_OUT
-    json_string_or_null "$VIEW_KVER" 1024
-    wm_kver=$JSON_OUT
-    wm_self=null
-    [ -z "$SELF_PID" ] || wm_self=$SELF_PID
+    json_string "$LABEL" 256 && wm_label=$JSON_OUT
+    json_string "$PROC" 4096 && wm_proc=$JSON_OUT
+    json_string_or_null "$VIEW_BOOT_ID" 64 && wm_boot=$JSON_OUT
+    json_string_or_null "$VIEW_HOSTNAME" 256 && wm_host=$JSON_OUT
+    json_string_or_null "$VIEW_KREL" 256 && wm_krel=$JSON_OUT
+    json_string_or_null "$VIEW_KVER" 1024 && wm_kver=$JSON_OUT
+    wm_self=${SELF_PID:-null}
     wm_hidepid=null
     [ -z "$VIEW_HIDEPID" ] || wm_hidepid=\"$VIEW_HIDEPID\"
-    json_id_or_null "$VIEW_UID"
-    wm_uid=$JSON_OUT
-    json_id_or_null "$VIEW_EUID"
-    wm_euid=$JSON_OUT
-    cap_or_null "$VIEW_CAP_EFF"
-    wm_ceff=$JSON_OUT
-    cap_or_null "$VIEW_CAP_PRM"
-    wm_cprm=$JSON_OUT
-    cap_or_null "$VIEW_CAP_BND"
-    wm_cbnd=$JSON_OUT
+    json_id_or_null "$VIEW_UID" && wm_uid=$JSON_OUT
+    json_id_or_null "$VIEW_EUID" && wm_euid=$JSON_OUT
+    cap_or_null "$VIEW_CAP_EFF" && wm_ceff=$JSON_OUT
+    cap_or_null "$VIEW_CAP_PRM" && wm_cprm=$JSON_OUT
+    cap_or_null "$VIEW_CAP_BND" && wm_cbnd=$JSON_OUT
     wm_up=null
     if centiseconds "$UPTIME_START"; then
         format_centiseconds "$CS_OUT"
