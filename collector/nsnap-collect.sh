@@ -21,9 +21,12 @@ NSNAP_VERSION=0.1.0
 NS_LINKS='cgroup ipc mnt net pid pid_for_children time time_for_children user uts'
 # A read of /proc can block on a process stuck in D state; these bound every probe.
 # The copy of all processes gets COPY_TIMEOUT seconds plus 40 ms per process, so that a
-# large view on a slow disk is never cut short while a hang still ends.
+# large view on a slow disk is never cut short while a hang still ends; 200 ms where
+# each process costs a cp of its own (busybox: 40-50 ms each measured on a loaded
+# two-core machine, 1,000 processes).
 COPY_TIMEOUT=60
 COPY_MS_PER_PROCESS=40
+LOOP_MS_PER_PROCESS=200
 LSNS_TIMEOUT=10
 FILE_TIMEOUT=5
 MAX_ETC_BYTES=65536
@@ -983,7 +986,9 @@ plan_copy() {
 
 copy_processes() {
     COPY_TIMED_OUT=0
-    cp_secs=$((COPY_TIMEOUT + PID_COUNT * COPY_MS_PER_PROCESS / 1000))
+    cp_ms=$COPY_MS_PER_PROCESS
+    [ "$COPY_MODE" = bulk ] || cp_ms=$LOOP_MS_PER_PROCESS
+    cp_secs=$((COPY_TIMEOUT + PID_COUNT * cp_ms / 1000))
     if [ "$COPY_MODE" = bulk ]; then
         if [ -n "$XARGS_SIZE" ]; then set -- xargs -s "$XARGS_SIZE"; else set -- xargs; fi
         set -- "$@" cp -dR --parents --no-preserve=mode -t "$STAGE_PROC"
