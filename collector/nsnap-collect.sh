@@ -6,9 +6,8 @@
 # It runs under any POSIX sh (dash, bash, busybox ash) with GNU coreutils or busybox
 # alone. On the GNU path the number of programs it starts does not grow with the number
 # of processes: one `cp --parents` (fed by xargs) copies every PID's files, and all the
-# per-PID work after that uses shell builtins only. Busybox cp has no --parents: there a
-# live capture copies with awk, hexdump and tar over all processes at once (see
-# stream_copy), and a --proc tree with one cp per process.
+# per-PID work after that uses shell builtins only. Busybox cp has no --parents: there
+# one generated sh script runs one cp per process.
 #
 # It never reads another process's environ, never runs Windows binaries and never uses
 # the network. All code is in functions and `main "$@"` is the last line, so a
@@ -18,12 +17,16 @@ set -u
 
 NSNAP_NAME=nsnap-collect.sh
 NSNAP_VERSION=0.1.0
+# A process's namespace links (docs/format.md): the one list every loop here uses.
 NS_LINKS='cgroup ipc mnt net pid pid_for_children time time_for_children user uts'
 # A read of /proc can block on a process stuck in D state; these bound every probe.
 # The copy of all processes gets COPY_TIMEOUT seconds plus 40 ms per process, so that a
-# large view on a slow disk is never cut short while a hang still ends.
+# large view on a slow disk is never cut short while a hang still ends; 200 ms where
+# each process costs a cp of its own (busybox: 40-50 ms each measured on a loaded
+# two-core machine, 1,000 processes).
 COPY_TIMEOUT=60
 COPY_MS_PER_PROCESS=40
+LOOP_MS_PER_PROCESS=200
 LSNS_TIMEOUT=10
 FILE_TIMEOUT=5
 MAX_ETC_BYTES=65536
@@ -85,7 +88,7 @@ run_orchestrator() {
 # --- messages (all on stderr) ------------------------------------------------------
 
 say() {
-    [ "$OPT_QUIET" = 1 ] || printf 'nsnap: %s\n' "$*" >&2
+    [ "$OPT_QUIET" = 1 ] || printf 'nsnap-collect: %s\n' "$*" >&2
 }
 
 err() {
@@ -105,13 +108,6 @@ usage_error() {
 
 # --- arguments ---------------------------------------------------------------------
 
-# need_value OPTION ARGC VALUE: an option's value must be there and not empty.
-need_value() {
-    if [ "$2" -lt 2 ] || [ -z "$3" ]; then
-        usage_error "option '$1' needs a value"
-    fi
-}
-
 parse_args() {
     for pa_arg in "$@"; do
         case $pa_arg in
@@ -128,70 +124,43 @@ parse_args() {
     OPT_CMDLINE=1
     OPT_QUIET=0
     while [ $# -gt 0 ]; do
+        # An option with a value takes it from the next argument or after '='.
+        pa_opt=$1
         case $1 in
+            --*=*) pa_opt=${1%%=*} ;;
+        esac
+        pa_var=
+        case $pa_opt in
+            -o | --output) pa_var=OPT_OUT ;;
+            --label) pa_var=OPT_LABEL ;;
+            --proc) pa_var=OPT_PROC ;;
+            --wslconfig) pa_var=OPT_WSLCONFIG ;;
+            --distro) pa_var=OPT_DISTRO ;;
+            --chown) pa_var=OPT_CHOWN ;;
+            -h | --help | --no-cmdline | -q | --quiet) [ "$pa_opt" = "$1" ] || usage_error "unknown option '$1'" ;;
+            -*) usage_error "unknown option '$1'" ;;
+            *) usage_error "unexpected argument '$1'" ;;
+        esac
+        case $pa_opt in
             -h | --help)
                 usage
                 exit 0
                 ;;
-            -o | --output)
-                need_value "$1" $# "${2-}"
-                OPT_OUT=$2
-                shift
-                ;;
-            --output=*)
-                need_value "${1%%=*}" 2 "${1#*=}"
-                OPT_OUT=${1#*=}
-                ;;
-            --label)
-                need_value "$1" $# "${2-}"
-                OPT_LABEL=$2
-                shift
-                ;;
-            --label=*)
-                need_value "${1%%=*}" 2 "${1#*=}"
-                OPT_LABEL=${1#*=}
-                ;;
-            --proc)
-                need_value "$1" $# "${2-}"
-                OPT_PROC=$2
-                shift
-                ;;
-            --proc=*)
-                need_value "${1%%=*}" 2 "${1#*=}"
-                OPT_PROC=${1#*=}
-                ;;
-            --wslconfig)
-                need_value "$1" $# "${2-}"
-                OPT_WSLCONFIG=$2
-                shift
-                ;;
-            --wslconfig=*)
-                need_value "${1%%=*}" 2 "${1#*=}"
-                OPT_WSLCONFIG=${1#*=}
-                ;;
-            --distro)
-                need_value "$1" $# "${2-}"
-                OPT_DISTRO=$2
-                shift
-                ;;
-            --distro=*)
-                need_value "${1%%=*}" 2 "${1#*=}"
-                OPT_DISTRO=${1#*=}
-                ;;
-            --chown)
-                need_value "$1" $# "${2-}"
-                OPT_CHOWN=$2
-                shift
-                ;;
-            --chown=*)
-                need_value "${1%%=*}" 2 "${1#*=}"
-                OPT_CHOWN=${1#*=}
-                ;;
             --no-cmdline) OPT_CMDLINE=0 ;;
             -q | --quiet) OPT_QUIET=1 ;;
-            -*) usage_error "unknown option '$1'" ;;
-            *) usage_error "unexpected argument '$1'" ;;
         esac
+        if [ -n "$pa_var" ]; then
+            if [ "$pa_opt" = "$1" ]; then
+                pa_val=${2-}
+                [ -n "$pa_val" ] || usage_error "option '$1' needs a value"
+                shift
+            else
+                pa_val=${1#*=}
+                [ -n "$pa_val" ] || usage_error "option '$pa_opt' needs a value"
+            fi
+            # Safe to eval: pa_var is one of the names above.
+            eval "$pa_var=\$pa_val"
+        fi
         shift
     done
     if [ -n "$OPT_PROC" ] && [ ! -d "$OPT_PROC" ]; then
@@ -446,7 +415,8 @@ abs_path() {
 # --- setup -------------------------------------------------------------------------
 
 setup_env() {
-    # cp's and tar's messages are parsed; keep them in English and patterns bytewise.
+    # tar's message on failure is searched for its cause; keep it in English and
+    # patterns bytewise.
     LC_ALL=C
     export LC_ALL
     # The staging folder and the tarball hold command lines: keep them private.
@@ -555,23 +525,11 @@ detect_tools() {
 # none, so read our own executable's link (our own process only).
 detect_shell() {
     SHELL_NAME='sh'
-    if [ -n "${BASH_VERSION-}" ]; then
-        SHELL_NAME=bash
-        return
-    fi
-    if [ -n "${ZSH_VERSION-}" ]; then
-        SHELL_NAME=zsh
-        return
-    fi
-    if [ -n "${KSH_VERSION-}" ]; then
-        SHELL_NAME=ksh
-        return
-    fi
-    ds_line=
-    IFS= read -r ds_line 2>/dev/null </proc/self/stat || return 0
-    ds_pid=${ds_line%% *}
-    is_pid "$ds_pid" || return 0
-    ds_exe=$(readlink "/proc/$ds_pid/exe" 2>/dev/null) || return 0
+    [ -z "${KSH_VERSION-}" ] || SHELL_NAME=ksh
+    [ -z "${ZSH_VERSION-}" ] || SHELL_NAME=zsh
+    [ -z "${BASH_VERSION-}" ] || SHELL_NAME=bash
+    [ "$SHELL_NAME" = sh ] && read_first_line /proc/self/stat || return 0
+    ds_exe=$(readlink "/proc/${LINE_OUT%% *}/exe" 2>/dev/null) || return 0
     case ${ds_exe##*/} in
         *busybox*) SHELL_NAME=busybox ;;
         dash*) SHELL_NAME=dash ;;
@@ -608,16 +566,11 @@ read_view() {
     fi
     is_pid "$SELF_PID" || SELF_PID=
 
-    read_first_line "$PROC/sys/kernel/random/boot_id"
-    VIEW_BOOT_ID=$LINE_OUT
-    read_first_line "$PROC/sys/kernel/hostname"
-    VIEW_HOSTNAME=$LINE_OUT
-    read_first_line "$PROC/sys/kernel/osrelease"
-    VIEW_KREL=$LINE_OUT
-    read_first_line "$PROC/sys/kernel/version"
-    VIEW_KVER=$LINE_OUT
-    read_first_line "$PROC/uptime"
-    UPTIME_START=${LINE_OUT%% *}
+    read_first_line "$PROC/sys/kernel/random/boot_id"; VIEW_BOOT_ID=$LINE_OUT
+    read_first_line "$PROC/sys/kernel/hostname"; VIEW_HOSTNAME=$LINE_OUT
+    read_first_line "$PROC/sys/kernel/osrelease"; VIEW_KREL=$LINE_OUT
+    read_first_line "$PROC/sys/kernel/version"; VIEW_KVER=$LINE_OUT
+    read_first_line "$PROC/uptime"; UPTIME_START=${LINE_OUT%% *}
 
     # uid, euid and capabilities from our own status.
     VIEW_UID=
@@ -627,26 +580,16 @@ read_view() {
     VIEW_CAP_BND=
     if [ -f "$PROC/self/status" ]; then
         while IFS= read -r rv_line; do
-            rv_val=${rv_line#*:}
+            # shellcheck disable=SC2086 # split the values on whitespace
+            set -- ${rv_line#*:}
             case $rv_line in
                 Uid:*)
-                    # shellcheck disable=SC2086 # split the four ids on whitespace
-                    set -- $rv_val
                     VIEW_UID=${1-}
                     VIEW_EUID=${2-}
                     ;;
-                CapEff:*)
-                    trim "$rv_val"
-                    VIEW_CAP_EFF=$TRIM_OUT
-                    ;;
-                CapPrm:*)
-                    trim "$rv_val"
-                    VIEW_CAP_PRM=$TRIM_OUT
-                    ;;
-                CapBnd:*)
-                    trim "$rv_val"
-                    VIEW_CAP_BND=$TRIM_OUT
-                    ;;
+                CapEff:*) VIEW_CAP_EFF=${1-} ;;
+                CapPrm:*) VIEW_CAP_PRM=${1-} ;;
+                CapBnd:*) VIEW_CAP_BND=${1-} ;;
             esac
         done 2>/dev/null <"$PROC/self/status"
     fi
@@ -985,284 +928,32 @@ detect_copy_mode() {
     if find "$WORK/probe" -maxdepth 0 -printf '' >/dev/null 2>&1; then
         FIND_PRINTF=1
     fi
-    STREAM=0
-    [ "$COPY_MODE" = loop ] && [ "$LIVE" = 1 ] && probe_stream && STREAM=1
-    :
-}
-
-# --- the portable copy without a process per PID -------------------------------------
-
-# Without `cp --parents`, one cp per process costs a program start each (5000 processes:
-# about 12 s). On a live procfs the files can be copied in a few passes instead, each
-# one program for every process:
-#   status, stat, comm, cgroup   text without NUL bytes, every line ended by a newline
-#                                (kernel formats): one awk, a builtin getline per line;
-#   cmdline                      NUL-separated: one hexdump of all of them, a separator
-#                                file between two, and one awk that writes the bytes
-#                                back (printf "%c", 0 writes a NUL);
-#   ns/<type>                    symlinks: one tar of them all, then one tar to extract.
-# The separator holds a random token (the kernel's random uuid, never on any command
-# line), so a process cannot forge a boundary by putting it in its own cmdline. A
-# --proc tree can hold FIFOs and files without a last newline: it keeps the cp loop,
-# and so does any system where the probe below does not give the bytes back exactly.
-
-# stream_copy SRC DEST LISTS: copies with the three passes. LISTS is a prefix: LISTS.list
-# (text files, PID/file per line), LISTS.cmdline (PID/cmdline and the separator path,
-# alternately) and LISTS.ns (PID/ns/type). Failed reads go to LISTS.err as cp would word them.
-# Each pass is a job under the copy timeout; STREAM_TIMED_OUT is set if one was stopped.
-stream_copy() {
-    sc_src=$1
-    sc_dest=$2
-    sc_l=$3
-    : >"$sc_l.err" || return 1
-    if [ -s "$sc_l.list" ]; then
-        run_job "$sc_src" "$sc_l.list" /dev/null "$sc_l.awkerr" "$cp_secs" \
-            awk -v dest="$sc_dest" -v failed="$sc_l.failed" "$AWK_TEXT"
-        job_timed_out && STREAM_TIMED_OUT=1
-        stream_failed "$sc_src" "$sc_dest" "$sc_l"
-    fi
-    # Once a pass was stopped by its timeout the next ones are skipped: what they would
-    # read is then recorded as `timeout` (a process stuck in D state blocks them all).
-    if [ -s "$sc_l.cmdline" ] && [ "$STREAM_TIMED_OUT" = 0 ]; then
-        if [ -n "$XARGS_SIZE" ]; then set -- xargs -s "$XARGS_SIZE"; else set -- xargs; fi
-        run_job "$sc_src" "$sc_l.cmdline" "$sc_l.hex" "$sc_l.hexerr" "$cp_secs" \
-            "$@" hexdump -v -e '32/1 "%02x" "\n"'
-        job_timed_out && STREAM_TIMED_OUT=1
-        # hexdump: 123/cmdline: No such file or directory
-        : >"$sc_l.failed"
-        while IFS= read -r sc_line; do
-            sc_path=${sc_line#*: }
-            sc_path=${sc_path%%: *}
-            printf '%s\n' "$sc_path"
-        done <"$sc_l.hexerr" >>"$sc_l.failed"
-        run_job "$sc_src" "$sc_l.hex" /dev/null "$sc_l.awk2err" "$cp_secs" \
-            awk -v dest="$sc_dest" -v list="$sc_l.cmdline" -v failed="$sc_l.failed" \
-            -v sep="$WORK/sep" "$AWK_CMDLINE"
-        if [ "$JOB_RC" -ne 0 ]; then
-            # Separators and files do not line up (or awk was stopped): keep nothing of
-            # this pass rather than a cmdline under the wrong PID.
-            job_timed_out && STREAM_TIMED_OUT=1
-            while IFS= read -r sc_line; do
-                case $sc_line in
-                    /*) ;;
-                    *)
-                        rm -f "$sc_dest/$sc_line" 2>/dev/null
-                        printf "nsnap: '%s': %s\n" "$sc_line" 'stream out of step' >>"$sc_l.err"
-                        ;;
-                esac
-            done <"$sc_l.cmdline"
-        else
-            stream_failed "$sc_src" "$sc_dest" "$sc_l"
-        fi
-    fi
-    if [ -s "$sc_l.ns" ] && [ "$STREAM_TIMED_OUT" = 0 ]; then
-        # Busybox tar takes no list file (-T), and an archive per xargs batch cannot be
-        # concatenated (tar stops at the first end marker): each batch is its own archive
-        # LISTS.tar.<pid>, extracted one by one. Each link is named: a link folder keeps
-        # /proc's r-x mode when tar extracts it, and then nothing can be made inside.
-        # tar: 1/ns/net: cannot read link: Permission denied
-        if [ -n "$XARGS_SIZE" ]; then set -- xargs -s "$XARGS_SIZE"; else set -- xargs; fi
-        # shellcheck disable=SC2016 # $0, $$ and $@ belong to the sh of each batch
-        run_job "$sc_src" "$sc_l.ns" /dev/null "$sc_l.tarerr" "$cp_secs" \
-            "$@" sh -c 'exec tar -cf "$0.$$" "$@"' "$sc_l.tar"
-        job_timed_out && STREAM_TIMED_OUT=1
-        while IFS= read -r sc_line; do
-            case $sc_line in
-                *': error exit'*) ;;
-                *) printf '%s\n' "$sc_line" ;;
-            esac
-        done <"$sc_l.tarerr" >>"$sc_l.err"
-        for sc_tar in "$sc_l".tar.*; do
-            [ -f "$sc_tar" ] || continue
-            [ "$STREAM_TIMED_OUT" = 1 ] || {
-                run_job "$sc_dest" /dev/null /dev/null "$sc_l.xerr" "$cp_secs" tar -xf "$sc_tar"
-                job_timed_out && STREAM_TIMED_OUT=1
-                [ ! -s "$sc_l.xerr" ] || cat "$sc_l.xerr" >>"$sc_l.err"
-            }
-            rm -f "$sc_tar"
-        done
-    fi
-    # A full or read-only staging folder shows in the writers' own messages.
-    for sc_f in awkerr awk2err; do
-        [ ! -s "$sc_l.$sc_f" ] || cat "$sc_l.$sc_f" >>"$sc_l.err"
-    done
-    :
-}
-
-# stream_failed SRC DEST LISTS: each path awk could not read (LISTS.failed) loses its
-# partial copy and gets a line in LISTS.err, worded as cp would: the PID folder gone is
-# ENOENT (classify_copy then calls it vanished), a file we may not read is EACCES.
-stream_failed() {
-    [ -s "$3.failed" ] || return 0
-    while IFS= read -r sf_path; do
-        case $sf_path in
-            '' | /*) continue ;;
-        esac
-        rm -f "$2/$sf_path" 2>/dev/null
-        if [ ! -d "$1/${sf_path%%/*}" ]; then
-            sf_msg='No such file or directory'
-        elif [ ! -r "$1/$sf_path" ]; then
-            sf_msg='Permission denied'
-        else
-            sf_msg='read failed'
-        fi
-        printf "nsnap: '%s': %s\n" "$sf_path" "$sf_msg"
-    done <"$3.failed" >>"$3.err"
-    : >"$3.failed"
-}
-
-# shellcheck disable=SC2016 # awk programs: their $ are awk's
-# Text files: a path per input line, read line by line (every line of these kernel
-# files ends in a newline, so adding it back gives the bytes back) and written with one
-# printf: busybox awk does not buffer print to a file, a write per line. A file that
-# cannot be read is named in `failed` and not written.
-AWK_TEXT='{
-    buf = ""
-    while ((r = (getline line < $0)) > 0) buf = buf line "\n"
-    close($0)
-    if (r < 0) { print $0 > failed; next }
-    out = dest "/" $0
-    printf "%s", buf > out
-    close(out)
-}'
-
-# shellcheck disable=SC2016
-# cmdline: hexdump lines of 32 bytes; the separator token splits them into files, in the
-# order of `list` (a path, then the separator path). A path named in `failed` gets no
-# file. Exit 3 when tokens and paths do not line up.
-AWK_CMDLINE='
-function start() {
-    k++
-    if (k > np) return
-    cur = dest "/" path[k]
-    if (!(path[k] in bad)) printf "" > cur
-}
-function put(hx,    i, n, pr, s) {
-    if (k > np) { over = 1; return }
-    if (path[k] in bad) return
-    s = ""
-    n = length(hx)
-    for (i = 1; i < n; i += 2) {
-        pr = substr(hx, i, 2)
-        if (pr == "00") { printf "%s", s > cur; printf "%c", 0 > cur; s = "" }
-        else s = s C[pr]
-    }
-    if (s != "") printf "%s", s > cur
-}
-function finish() {
-    if (k <= np && !(path[k] in bad)) close(cur)
-    start()
-}
-function scan(    p, keep, n) {
-    for (;;) {
-        p = index(pend, T)
-        if (p == 0) break
-        if (p % 2 == 0) { put(substr(pend, 1, p)); pend = substr(pend, p + 1); continue }
-        put(substr(pend, 1, p - 1))
-        pend = substr(pend, p + length(T))
-        finish()
-    }
-    keep = length(T) - 2
-    n = length(pend) - keep
-    if (n % 2) n--
-    if (n > 0) { put(substr(pend, 1, n)); pend = substr(pend, n + 1) }
-}
-BEGIN {
-    for (i = 0; i < 256; i++) { h = sprintf("%02x", i); C[h] = sprintf("%c", i); O[C[h]] = h }
-    if ((getline tok < sep) <= 0 || length(tok) < 16) exit 3
-    T = ""
-    for (i = 1; i <= length(tok); i++) T = T O[substr(tok, i, 1)]
-    while ((getline l < failed) > 0) bad[l] = 1
-    while ((getline l < list) > 0) if (substr(l, 1, 1) != "/") path[++np] = l
-    k = 0
-    start()
-}
-{ gsub(/ /, ""); pend = pend $0; scan() }
-END {
-    if (pend != "" || over || k <= np) exit 3
-}'
-
-# probe_stream: the three passes on a tiny tree (a cmdline with every byte value, an
-# empty one, a text file, a link) must give back exactly what cp would.
-probe_stream() {
-    ps_src=$WORK/probe/ssrc
-    ps_dst=$WORK/probe/sdst
-    ps_l=$WORK/probe/s
-    read_first_line "$PROC/sys/kernel/random/uuid" || return 1
-    [ ${#LINE_OUT} -ge 32 ] || return 1
-    printf '%s' "nsnap-sep-$LINE_OUT" >"$WORK/sep" || return 1
-    mkdir -p "$ps_src/1/ns" "$ps_src/2" "$ps_dst/1" "$ps_dst/2" 2>/dev/null || return 1
-    ps_i=0
-    ps_fmt=
-    while [ "$ps_i" -lt 256 ]; do
-        ps_fmt="$ps_fmt\\$(((ps_i / 64) % 8))$(((ps_i / 8) % 8))$((ps_i % 8))"
-        ps_i=$((ps_i + 1))
-    done
-    # shellcheck disable=SC2059 # the format is the octal escapes built above
-    printf "$ps_fmt" >"$ps_src/1/cmdline" || return 1
-    : >"$ps_src/2/cmdline"
-    printf 'Name:\tx y\nPid:\t1\n' >"$ps_src/1/status"
-    ln -s 'pid:[1]' "$ps_src/1/ns/pid" 2>/dev/null || return 1
-    printf '%s\n' 1/status >"$ps_l.list"
-    printf '%s\n' 1/cmdline "$WORK/sep" 2/cmdline "$WORK/sep" >"$ps_l.cmdline"
-    printf '%s\n' 1/ns/pid >"$ps_l.ns"
-    cp_secs=$FILE_TIMEOUT
-    STREAM_TIMED_OUT=0
-    stream_copy "$ps_src" "$ps_dst" "$ps_l" >/dev/null 2>&1 || return 1
-    [ ! -s "$ps_l.err" ] && [ "$STREAM_TIMED_OUT" = 0 ] &&
-        cmp -s "$ps_src/1/cmdline" "$ps_dst/1/cmdline" &&
-        cmp -s "$ps_src/1/status" "$ps_dst/1/status" &&
-        [ -f "$ps_dst/2/cmdline" ] && [ ! -s "$ps_dst/2/cmdline" ] &&
-        [ "$(readlink "$ps_dst/1/ns/pid" 2>/dev/null)" = 'pid:[1]' ]
 }
 
 # --- copying the processes -------------------------------------------------------------
 
 # Lists every PID folder (a builtin glob) and writes the copy instructions: for bulk,
 # the relative paths for `xargs cp --parents` (copy.list, and copy2.list for the second
-# cp of a large view); for the stream copy, its three lists (copy.list, copy.cmdline,
-# copy.ns); for the cp loop, a small sh script with one cp per process. pids.list keeps
+# cp of a large view); for the cp loop, a small sh script with one cp per process. pids.list keeps
 # the PIDs for the checks afterwards.
 plan_copy() {
     PID_FILES='status stat comm cgroup'
     [ "$OPT_CMDLINE" = 1 ] && PID_FILES='status stat cmdline comm cgroup'
     PID_COUNT=0
-    pc_view='uptime sys/kernel/random/boot_id sys/kernel/hostname sys/kernel/osrelease sys/kernel/version'
-    # The stream copy names each namespace link this kernel has (our own process shows
-    # which): one printf per process, built once here and run with eval.
-    PC_NS=:
-    pc_fmt=
-    pc_args=
-    for pc_t in $NS_LINKS; do
-        if [ -z "$SELF_PID" ] || [ -L "$PROC/$SELF_PID/ns/$pc_t" ]; then
-            pc_fmt="$pc_fmt%s/ns/$pc_t\\n"
-            pc_args="$pc_args \"\$pc_p\""
-        fi
-    done
-    [ -z "$pc_fmt" ] || PC_NS="printf '$pc_fmt'$pc_args"
     # A large view is copied by two cp at once (two cores; lsns mostly waits on the
-    # kernel): the second half of the PIDs goes to copy2.list.
+    # kernel): the second half of the PIDs goes to copy2.list (fd 6).
     pc_split=0
     if [ "$COPY_MODE" = bulk ]; then
-        for pc_d in "$PROC"/[0-9]*; do
-            pc_split=$((pc_split + 1))
-        done
-        if [ "$pc_split" -ge "$SPLIT_MIN" ]; then
-            pc_split=$((pc_split / 2))
-        else
-            pc_split=0
-        fi
+        set -- "$PROC"/[0-9]*
+        [ $# -lt "$SPLIT_MIN" ] || pc_split=$(($# / 2))
     fi
     {
-        if [ "$COPY_MODE" = bulk ] || [ "$STREAM" = 1 ]; then
-            for pc_f in $pc_view; do
-                printf '%s\n' "$pc_f"
-            done
+        if [ "$COPY_MODE" = bulk ]; then
+            printf '%s\n' uptime sys/kernel/random/boot_id sys/kernel/hostname \
+                sys/kernel/osrelease sys/kernel/version
         else
             # shellcheck disable=SC2016 # $1, $2 and $d belong to the generated script
-            printf '%s\n' 'cd "$1" || exit 1' 'd=$2'
-            # shellcheck disable=SC2016
-            printf '%s\n' 'cp uptime "$d/"' \
+            printf '%s\n' 'cd "$1" || exit 1' 'd=$2' 'cp uptime "$d/"' \
                 'cp sys/kernel/random/boot_id "$d/sys/kernel/random/"' \
                 'cp sys/kernel/hostname sys/kernel/osrelease sys/kernel/version "$d/sys/kernel/"'
         fi
@@ -1273,73 +964,56 @@ plan_copy() {
             [ ! -L "$pc_d" ] || continue
             printf '%s\n' "$pc_p" >&3
             PID_COUNT=$((PID_COUNT + 1))
-            if [ "$COPY_MODE" = bulk ]; then
-                if [ "$pc_split" -gt 0 ] && [ "$PID_COUNT" -gt "$pc_split" ]; then
-                    for pc_f in $PID_FILES ns; do
-                        printf '%s\n' "$pc_p/$pc_f"
-                    done >&6
-                else
-                    for pc_f in $PID_FILES ns; do
-                        printf '%s\n' "$pc_p/$pc_f"
-                    done
-                fi
-            elif [ "$STREAM" = 1 ]; then
-                printf '%s/status\n%s/stat\n%s/comm\n%s/cgroup\n' "$pc_p" "$pc_p" "$pc_p" "$pc_p"
-                [ "$OPT_CMDLINE" = 0 ] || printf '%s/cmdline\n%s\n' "$pc_p" "$WORK/sep" >&4
-                eval "$PC_NS" >&5
-            else
-                pc_line="cp -dR"
-                for pc_f in $PID_FILES ns; do
-                    pc_line="$pc_line $pc_p/$pc_f"
-                done
+            pc_line=
+            for pc_f in $PID_FILES ns; do
+                pc_line="$pc_line $pc_p/$pc_f"
+            done
+            if [ "$COPY_MODE" = loop ]; then
                 # shellcheck disable=SC2016 # $d belongs to the generated script
-                printf '%s "$d/%s/"\n' "$pc_line" "$pc_p"
+                printf 'cp -dR%s "$d/%s/"\n' "$pc_line" "$pc_p"
+            elif [ "$pc_split" -gt 0 ] && [ "$PID_COUNT" -gt "$pc_split" ]; then
+                # shellcheck disable=SC2086 # one path a line: digits and fixed names
+                printf '%s\n' $pc_line >&6
+            else
+                # shellcheck disable=SC2086
+                printf '%s\n' $pc_line
             fi
         done
-    } >"$WORK/copy.list" 3>"$WORK/pids.list" 4>"$WORK/copy.cmdline" 5>"$WORK/copy.ns" 6>"$WORK/copy2.list" ||
+    } >"$WORK/copy.list" 3>"$WORK/pids.list" 6>"$WORK/copy2.list" 2>/dev/null ||
         die "cannot write to the staging folder '$WORK'"
     [ "$PID_COUNT" -gt 0 ] || die "no process folders in '$PROC' (is procfs mounted?); nothing was written"
 }
 
 copy_processes() {
     COPY_TIMED_OUT=0
-    cp_secs=$((COPY_TIMEOUT + PID_COUNT * COPY_MS_PER_PROCESS / 1000))
+    cp_ms=$COPY_MS_PER_PROCESS
+    [ "$COPY_MODE" = bulk ] || cp_ms=$LOOP_MS_PER_PROCESS
+    cp_secs=$((COPY_TIMEOUT + PID_COUNT * cp_ms / 1000))
     if [ "$COPY_MODE" = bulk ]; then
         if [ -n "$XARGS_SIZE" ]; then set -- xargs -s "$XARGS_SIZE"; else set -- xargs; fi
         set -- "$@" cp -dR --parents --no-preserve=mode -t "$STAGE_PROC"
         if [ -s "$WORK/copy2.list" ]; then
-            spawn "$PROC" "$WORK/copy2.list" /dev/null "$WORK/copy2.err" "$cp_secs" "$@"
+            spawn "$PROC" "$WORK/copy2.list" /dev/null /dev/null "$cp_secs" "$@"
             JOB2_PID=$BG_PID
         fi
-        run_job "$PROC" "$WORK/copy.list" /dev/null "$WORK/copy.err" "$cp_secs" "$@"
+        run_job "$PROC" "$WORK/copy.list" /dev/null /dev/null "$cp_secs" "$@"
         job_timed_out && COPY_TIMED_OUT=1
         if [ -n "$JOB2_PID" ]; then
             wait "$JOB2_PID"
             JOB_RC=$?
             JOB2_PID=
             job_timed_out && COPY_TIMED_OUT=1
-            cat "$WORK/copy2.err" >>"$WORK/copy.err" 2>/dev/null
         fi
     else
-        # One mkdir for every PID folder (busybox cp has no --parents), then the three
-        # passes of stream_copy, or one cp per process, whose lines run in one sh under
-        # one timeout.
+        # One mkdir for every PID folder (busybox cp has no --parents), then one cp per
+        # process, whose lines run in one sh under one timeout.
         if [ -s "$WORK/pids.list" ]; then
             (cd "$STAGE_PROC" && exec xargs mkdir -p <"$WORK/pids.list") 2>/dev/null ||
                 die "cannot create folders in the staging folder '$WORK'"
         fi
-        if [ "$STREAM" = 1 ]; then
-            STREAM_TIMED_OUT=0
-            stream_copy "$PROC" "$STAGE_PROC" "$WORK/copy" ||
-                die "cannot write to the staging folder '$WORK'"
-            COPY_TIMED_OUT=$STREAM_TIMED_OUT
-        else
-            run_job "$PROC" /dev/null /dev/null "$WORK/copy.err" "$cp_secs" \
-                sh "$WORK/copy.list" "$PROC" "$STAGE_PROC"
-            job_timed_out && COPY_TIMED_OUT=1
-        fi
-    fi
-    if [ "$COPY_MODE" = loop ] && [ "$STREAM" = 0 ]; then
+        run_job "$PROC" /dev/null /dev/null /dev/null "$cp_secs" \
+            sh "$WORK/copy.list" "$PROC" "$STAGE_PROC"
+        job_timed_out && COPY_TIMED_OUT=1
         # Busybox cp copies /proc's folder modes (r-x): make the tree ours again.
         chmod -R u+rwX "$TOP" 2>/dev/null
     fi
@@ -1363,172 +1037,159 @@ drop_foreign_entries() {
     fi
 }
 
-# errno text (as cp prints it under LC_ALL=C) -> the format's error vocabulary.
-errno_code() {
-    case $1 in
-        *'Permission denied'*) ERRNO=EACCES ;;
-        *'Operation not permitted'*) ERRNO=EPERM ;;
-        *'No such file or directory'*) ERRNO=ENOENT ;;
-        *'No such process'*) ERRNO=ESRCH ;;
-        *'Input/output error'* | *'I/O error'*) ERRNO=EIO ;;
-        *) ERRNO=other ;;
-    esac
-}
+# --- what the copy missed, and why ------------------------------------------------------
 
-# Reads cp's messages (one builtin loop) and files each failure under its PID in a
-# variable E_<pid> = " file=CODE file=CODE". Messages look like
-#   GNU:     cp: cannot read symbolic link '1/ns/pid': Permission denied
-#   busybox: cp: 1/ns/net: cannot read link: Permission denied
-#            cp: can't stat '123/status': No such file or directory
-# A message about the staging side (disk full, read-only) is fatal: the snapshot would
-# silently miss data.
-parse_copy_errors() {
-    STAGE_FULL=
-    [ -s "$WORK/copy.err" ] || return 0
-    while IFS= read -r pe_line; do
-        pe_rest=${pe_line#*: }
-        case $pe_rest in
-            *\'*\'*)
-                pe_path=${pe_rest#*\'}
-                pe_path=${pe_path%%\'*}
-                ;;
-            *': '*) pe_path=${pe_rest%%: *} ;;
-            *) continue ;;
-        esac
-        pe_msg=${pe_line##*: }
-        case $pe_msg in
-            *'No space left on device'* | *'Disk quota exceeded'* | *'Read-only file system'* | *'File too large'*)
-                STAGE_FULL=$pe_msg
-                continue
-                ;;
-        esac
-        case $pe_path in
-            "$PROC"/*) pe_path=${pe_path#"$PROC"/} ;;
-            ./*) pe_path=${pe_path#./} ;;
-        esac
-        pe_pid=${pe_path%%/*}
-        is_pid "$pe_pid" || continue
-        case $pe_path in
-            */*) pe_file=${pe_path#*/} ;;
-            *) pe_file=dir ;;
-        esac
-        case $pe_file in
-            status | stat | cmdline | comm | cgroup | ns | dir) ;;
-            ns/*)
-                case " $NS_LINKS " in
-                    *" ${pe_file#ns/} "*) ;;
-                    *) continue ;;
-                esac
-                ;;
-            *) continue ;;
-        esac
-        errno_code "$pe_msg"
-        # Safe to eval: pe_pid is digits, pe_file and ERRNO come from fixed lists.
-        eval "E_$pe_pid=\"\${E_$pe_pid-} $pe_file=$ERRNO\""
-    done <"$WORK/copy.err"
-    if [ -n "$STAGE_FULL" ]; then
-        die "the staging folder '$WORK' is full or read-only ($STAGE_FULL); set TMPDIR to a folder with room"
+# The copy's own messages are not read: their wording differs between GNU and busybox
+# and between versions. What is missing in the staging folder is judged afterwards from
+# what the script can see itself (see why_missing and gone).
+
+# note_failure PID FILE CODE: one failed read into denied (EACCES) or errors.
+# Writes to fds 4 (denied) and 5 (errors), opened by classify_copy.
+note_failure() {
+    if [ "$3" = EACCES ]; then
+        DENIED_N=$((DENIED_N + 1))
+        [ "$DENIED_N" -le "$MAX_LIST_ENTRIES" ] || return 0
+        [ "$DENIED_N" -eq 1 ] || printf ',' >&4
+        printf '\n    {"path": "proc/%s/%s", "error": "%s"}' "$1" "$2" "$3" >&4
+    else
+        ERRORS_N=$((ERRORS_N + 1))
+        [ "$ERRORS_N" -le "$MAX_LIST_ENTRIES" ] || return 0
+        [ "$ERRORS_N" -eq 1 ] || printf ',' >&5
+        printf '\n    {"path": "proc/%s/%s", "error": "%s"}' "$1" "$2" "$3" >&5
     fi
 }
 
-# note_failure PID FILE CODE: one failed read into denied (EACCES, EPERM) or errors.
-# Writes to fds 4 (denied) and 5 (errors), opened by classify_copy.
-note_failure() {
-    case $3 in
-        EACCES | EPERM)
-            DENIED_N=$((DENIED_N + 1))
-            [ "$DENIED_N" -le "$MAX_LIST_ENTRIES" ] || return 0
-            [ "$DENIED_N" -eq 1 ] || printf ',' >&4
-            printf '\n    {"path": "proc/%s/%s", "error": "%s"}' "$1" "$2" "$3" >&4
-            ;;
-        *)
-            ERRORS_N=$((ERRORS_N + 1))
-            [ "$ERRORS_N" -le "$MAX_LIST_ENTRIES" ] || return 0
-            [ "$ERRORS_N" -eq 1 ] || printf ',' >&5
-            printf '\n    {"path": "proc/%s/%s", "error": "%s"}' "$1" "$2" "$3" >&5
-            ;;
-    esac
+# stat_field PID N: sets FIELD_OUT to field N (3 or more) of PID's live stat, split after
+# the last ')' since the comm may hold spaces and parentheses.
+stat_field() {
+    FIELD_OUT=
+    read_first_line "$PROC/$1/stat" || return 1
+    # shellcheck disable=SC2086 # split the fields after the comm
+    set -- $2 ${LINE_OUT##*) }
+    [ $# -ge $(($1 - 1)) ] || return 1
+    shift $(($1 - 2))
+    FIELD_OUT=$1
 }
 
-# The error recorded for FILE of the current PID (from CL_E), else the fallback.
-lookup_code() {
-    case $CL_E in
-        *" $1="*)
-            LC_CODE=${CL_E#*" $1="}
-            LC_CODE=${LC_CODE%% *}
-            ;;
-        *) LC_CODE=$2 ;;
-    esac
+# gone PID: true when PID's folder is gone, or holds another process now (a PID is reused
+# at once): its start time (stat field 22) differs from the one staged.
+gone() {
+    [ -d "$PROC/$1" ] || return 0
+    read_first_line "$STAGE_PROC/$1/stat" || return 1
+    # shellcheck disable=SC2086 # split the fields after the comm
+    set -- "$1" ${LINE_OUT##*) }
+    [ $# -ge 21 ] || return 1
+    go_pid=$1
+    shift 20
+    stat_field "$go_pid" 22 && [ "$FIELD_OUT" != "$1" ]
 }
 
-# Checks what each PID folder got, with builtin tests only, and classifies what is
-# missing: the PID folder is gone now => vanished; else cp's error, or `timeout` when
-# the copy was stopped, or `other`.
+# why_missing PID FILE: sets WHY to why FILE (a file or ns/TYPE) of PID, whose process is
+# still there, is not in the staging folder:
+#   EACCES   the PID folder cannot be entered (hidepid=1), the file may not be read or
+#            opened, or a namespace link cannot be followed (that needs ptrace access);
+#   ENOENT   the file is not there, or the process is a zombie, whose links lead nowhere;
+#   timeout  the copy was stopped by its timeout before it got there;
+#   other    anything else, such as a FIFO in a --proc tree, which is never opened.
+why_missing() {
+    wm_src=$PROC/$1/$2
+    WHY=$COPY_FALLBACK
+    if [ ! -x "$PROC/$1" ]; then
+        WHY=EACCES
+    elif [ -L "$wm_src" ]; then
+        # A fake tree's link targets lead nowhere: only a real procfs's can be followed.
+        if [ "$NS_FOLLOW" = 1 ] && [ ! -e "$wm_src" ]; then
+            WHY=EACCES
+            stat_field "$1" 3 && case $FIELD_OUT in Z | X) WHY=ENOENT ;; esac
+        fi
+    elif [ ! -e "$wm_src" ]; then
+        WHY=ENOENT
+    elif [ ! -r "$wm_src" ]; then
+        WHY=EACCES
+    elif [ ! -f "$wm_src" ]; then
+        WHY=other
+    elif ! { :; } 2>/dev/null <"$wm_src"; then
+        WHY=EACCES
+    fi
+}
+
+# check_room: 64 KiB still fit in the staging folder. Run after each step that fills it:
+# a full folder would otherwise make files go missing without a word.
+check_room() {
+    printf '%65536s' '' 2>/dev/null >"$WORK/probe/room" ||
+        die "the staging folder '$WORK' is full or read-only; set TMPDIR to a folder with room"
+    : >"$WORK/probe/room"
+}
+
+# Checks what each PID folder got, with builtin tests only, and says why anything is
+# missing: the process is gone (vanished), or why_missing.
 classify_copy() {
     DENIED_N=0
     ERRORS_N=0
     VANISHED_N=0
     PROC_N=0
-    if [ "$COPY_TIMED_OUT" = 1 ]; then cc_fallback=timeout; else cc_fallback=other; fi
+    COPY_FALLBACK=other
+    [ "$COPY_TIMED_OUT" = 0 ] || COPY_FALLBACK=timeout
+    NS_FOLLOW=0
+    [ -n "$SELF_PID" ] && [ -e "$PROC/$SELF_PID/ns/pid" ] && NS_FOLLOW=1
+    # The links every process has: those of our own (an older kernel lacks some types).
+    cc_kernel_ns=
+    for cc_t in $NS_LINKS; do
+        [ -z "$SELF_PID" ] || [ -L "$PROC/$SELF_PID/ns/$cc_t" ] || continue
+        cc_kernel_ns="$cc_kernel_ns $cc_t"
+    done
     {
         while IFS= read -r cc_p; do
             cc_dir=$STAGE_PROC/$cc_p
-            eval "CL_E=\${E_$cc_p-}"
+            cc_src=$PROC/$cc_p
             cc_missing=
             for cc_f in $PID_FILES; do
-                [ -e "$cc_dir/$cc_f" ] || cc_missing="$cc_missing $cc_f"
+                [ ! -s "$cc_dir/$cc_f" ] || continue
+                if [ -e "$cc_dir/$cc_f" ]; then
+                    # Empty. The kernel writes no empty file here but a cmdline (kernel
+                    # threads, zombies); any other was cut short, unless the source is
+                    # empty too.
+                    if [ "$cc_f" = cmdline ] || ! read_first_line "$cc_src/$cc_f"; then
+                        continue
+                    fi
+                    rm -f "$cc_dir/$cc_f"
+                fi
+                cc_missing="$cc_missing $cc_f"
             done
-            # Every process has a pid link since Linux 3.8; without it the folder was
-            # not listed (busybox cp skips an unreadable folder without a word).
-            [ -L "$cc_dir/ns/pid" ] || cc_missing="$cc_missing ns"
+            if [ -d "$cc_dir/ns" ] || { [ -r "$cc_src/ns" ] && [ -x "$cc_src/ns" ]; }; then
+                for cc_t in $cc_kernel_ns; do
+                    [ -L "$cc_dir/ns/$cc_t" ] || cc_missing="$cc_missing ns/$cc_t"
+                done
+            else
+                cc_missing="$cc_missing ns"
+            fi
             if [ -e "$cc_dir/status" ]; then
                 PROC_N=$((PROC_N + 1))
                 printf '%s/status\n' "$cc_p" >&7
             fi
-            [ -n "$cc_missing$CL_E" ] || continue
-            if [ ! -d "$PROC/$cc_p" ]; then
+            [ -n "$cc_missing" ] || continue
+            if gone "$cc_p"; then
                 VANISHED_N=$((VANISHED_N + 1))
                 [ "$VANISHED_N" -eq 1 ] || printf ', ' >&6
                 printf '%s' "$cc_p" >&6
                 [ -e "$cc_dir/status" ] || printf '%s\n' "$cc_p/ns" "$cc_p" >&3
                 continue
             fi
-            for cc_f in $PID_FILES; do
-                case " $cc_missing " in
-                    *" $cc_f "*) lookup_code "$cc_f" "$cc_fallback" ;;
-                    *) lookup_code "$cc_f" '' ;;
-                esac
-                [ -z "$LC_CODE" ] || note_failure "$cc_p" "$cc_f" "$LC_CODE"
-            done
-            case " $cc_missing " in
-                *" ns "*)
-                    lookup_code ns ''
-                    if [ -z "$LC_CODE" ] && [ ! -r "$PROC/$cc_p/ns" ]; then
-                        LC_CODE=EACCES
-                    fi
-                    if [ -n "$LC_CODE" ]; then
-                        # The folder could not be listed: each link's read is refused.
-                        cc_dir_code=$LC_CODE
-                        for cc_t in $NS_LINKS; do
-                            lookup_code "ns/$cc_t" "$cc_dir_code"
-                            note_failure "$cc_p" "ns/$cc_t" "$LC_CODE"
-                        done
-                        continue
-                    fi
-                    ;;
-            esac
-            for cc_t in $NS_LINKS; do
-                if [ -L "$cc_dir/ns/$cc_t" ]; then continue; fi
-                case " $cc_missing " in
-                    *" ns "*) lookup_code "ns/$cc_t" "$cc_fallback" ;;
-                    *) lookup_code "ns/$cc_t" '' ;;
-                esac
-                [ -z "$LC_CODE" ] || note_failure "$cc_p" "ns/$cc_t" "$LC_CODE"
+            for cc_f in $cc_missing; do
+                if [ "$cc_f" = ns ]; then
+                    # The folder cannot be listed: each link's read is refused.
+                    for cc_t in $NS_LINKS; do
+                        note_failure "$cc_p" "ns/$cc_t" EACCES
+                    done
+                else
+                    why_missing "$cc_p" "$cc_f"
+                    note_failure "$cc_p" "$cc_f" "$WHY"
+                fi
             done
         done <"$WORK/pids.list"
     } 3>"$WORK/empty.list" 4>"$WORK/denied.json" 5>"$WORK/errors.json" \
-        6>"$WORK/vanished.json" 7>"$WORK/status.list" ||
-        die "cannot write to the staging folder '$WORK'"
+        6>"$WORK/vanished.json" 7>"$WORK/status.list" 2>/dev/null
+    check_room
     # Folders made for processes that were gone before anything was read.
     if [ -s "$WORK/empty.list" ]; then
         (cd "$STAGE_PROC" && exec xargs rmdir <"$WORK/empty.list") >/dev/null 2>&1
@@ -1770,32 +1431,20 @@ env_json() {
 write_manifest() {
     env_json
     # Lengths are the schema's maxLength for each field.
-    json_string "$LABEL" 256
-    wm_label=$JSON_OUT
-    json_string "$PROC" 4096
-    wm_proc=$JSON_OUT
-    json_string_or_null "$VIEW_BOOT_ID" 64
-    wm_boot=$JSON_OUT
-    json_string_or_null "$VIEW_HOSTNAME" 256
-    wm_host=$JSON_OUT
-    json_string_or_null "$VIEW_KREL" 256
-    wm_krel=$JSON_OUT
-    json_string_or_null "$VIEW_KVER" 1024
-    wm_kver=$JSON_OUT
-    wm_self=null
-    [ -z "$SELF_PID" ] || wm_self=$SELF_PID
+    json_string "$LABEL" 256 && wm_label=$JSON_OUT
+    json_string "$PROC" 4096 && wm_proc=$JSON_OUT
+    json_string_or_null "$VIEW_BOOT_ID" 64 && wm_boot=$JSON_OUT
+    json_string_or_null "$VIEW_HOSTNAME" 256 && wm_host=$JSON_OUT
+    json_string_or_null "$VIEW_KREL" 256 && wm_krel=$JSON_OUT
+    json_string_or_null "$VIEW_KVER" 1024 && wm_kver=$JSON_OUT
+    wm_self=${SELF_PID:-null}
     wm_hidepid=null
     [ -z "$VIEW_HIDEPID" ] || wm_hidepid=\"$VIEW_HIDEPID\"
-    json_id_or_null "$VIEW_UID"
-    wm_uid=$JSON_OUT
-    json_id_or_null "$VIEW_EUID"
-    wm_euid=$JSON_OUT
-    cap_or_null "$VIEW_CAP_EFF"
-    wm_ceff=$JSON_OUT
-    cap_or_null "$VIEW_CAP_PRM"
-    wm_cprm=$JSON_OUT
-    cap_or_null "$VIEW_CAP_BND"
-    wm_cbnd=$JSON_OUT
+    json_id_or_null "$VIEW_UID" && wm_uid=$JSON_OUT
+    json_id_or_null "$VIEW_EUID" && wm_euid=$JSON_OUT
+    cap_or_null "$VIEW_CAP_EFF" && wm_ceff=$JSON_OUT
+    cap_or_null "$VIEW_CAP_PRM" && wm_cprm=$JSON_OUT
+    cap_or_null "$VIEW_CAP_BND" && wm_cbnd=$JSON_OUT
     wm_up=null
     if centiseconds "$UPTIME_START"; then
         format_centiseconds "$CS_OUT"
@@ -1971,9 +1620,10 @@ main() {
     make_staging
     detect_copy_mode
     plan_copy
+    check_room
     start_lsns
     copy_processes
-    parse_copy_errors
+    check_room
     start_count_namespaces
     classify_copy
     find_inits

@@ -65,7 +65,7 @@ EOF
 # --- messages (all on stderr) ------------------------------------------------------
 
 say() {
-    [ "$OPT_QUIET" = 1 ] || printf 'nsnap: %s\n' "$*" >&2
+    [ "$OPT_QUIET" = 1 ] || printf 'nsnap-wsl: %s\n' "$*" >&2
 }
 
 err() {
@@ -485,8 +485,8 @@ root_level() {
         return 0
     fi
     printf '%s\n' \
-        "nsnap: one more level, the VM's root: open PowerShell as Administrator, run 'wsl --debug-shell'," \
-        "nsnap: and paste this line there (waiting up to $WAIT_TIMEOUT s; Ctrl-C to finish without it):" >&2
+        "nsnap-wsl: one more level, the VM's root: open PowerShell as Administrator, run 'wsl --debug-shell'," \
+        "nsnap-wsl: and paste this line there (waiting up to $WAIT_TIMEOUT s; Ctrl-C to finish without it):" >&2
     printf '%s\n' "$RL_LINE" >&2
     rl_left=$WAIT_TIMEOUT
     while [ ! -f "$RL_FILE" ] && [ "$rl_left" -gt 0 ]; do

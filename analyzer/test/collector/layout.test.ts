@@ -2,13 +2,13 @@
 // follows docs/format.md, the manifest validates, and the command line contract holds.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COLLECTOR, busyboxEnv, privateDir, removeScratch, runCollector } from '../helpers/collector-run.js';
 import { assertGate, gate, toolMissing } from '../helpers/gate.js';
 import { snapshotProblems } from '../helpers/snapshot-check.js';
-import { snapFile, snapLink } from '../helpers/snapshot-files.js';
+import { snapFile } from '../helpers/snapshot-files.js';
 
 afterAll(removeScratch);
 
@@ -36,8 +36,8 @@ describe('capture of the real /proc', () => {
         const tmp = privateDir('tmp');
         const out = join(privateDir('out'), 'snap.tar.gz');
         const r = runCollector(['-o', out, '--label', `layout-${name}`], { shell, env: { ...env, TMPDIR: tmp } });
-        expect(r.stderr).toMatch(/^nsnap: wrote .*snap\.tar\.gz$/m);
-        expect(r.stderr).toMatch(/^nsnap: \d+ processes, \d+ namespaces, \d+ denied, \d+ vanished, \d+\.\d\d s$/m);
+        expect(r.stderr).toMatch(/^nsnap-collect: wrote .*snap\.tar\.gz$/m);
+        expect(r.stderr).toMatch(/^nsnap-collect: \d+ processes, \d+ namespaces, \d+ denied, \d+ vanished, \d+\.\d\d s$/m);
         expect(r.status).toBe(0);
         const { snap, problems } = snapshotProblems(out);
         expect(problems).toEqual([]);
@@ -55,6 +55,8 @@ describe('capture of the real /proc', () => {
         // PID 1 and the kernel threads outlive the capture.
         expect(snapFile(snap, '1/status')).toMatch(/^Pid:\s+1$/m);
         expect(snapFile(snap, '2/stat')).toMatch(/^2 \(kthreadd\) /);
+        // A kernel thread's empty command line is an empty file, not a missing one.
+        expect(snapFile(snap, '2/cmdline')).toBe('');
         // The view's own os-release sits under the collector's root.
         expect(snapFile(snap, `${m.view.self_pid}/root/etc/os-release`)).toBe(readFileSync('/etc/os-release', 'utf8'));
         // Busybox has no lsns: the snapshot says so and is complete without it.
@@ -203,47 +205,5 @@ describe('options', () => {
     expect(r.status).toBe(0);
     expect(snapshotProblems(out).problems).toEqual([]);
     expect(readdirSync(outDir)).toEqual(['s.tar.gz']);
-  });
-});
-
-describe('the busybox stream copy (one awk, one hexdump, tar for the links)', () => {
-  const g = gate(toolMissing('busybox'));
-  // Known intermittent defect, not yet found: in 2 of 3 full CI runs of 2026-12-02 this
-  // copy returned a command line that differed from /proc's, and it passed alone every
-  // time. Retried so that the defect is recorded (the retry shows in the report) without
-  // failing unrelated work; the closing note of issue 17 carries it, since that issue
-  // replaces this busybox stream copy.
-  it.skipIf(g.skip)('gives back every byte of a command line, text files and links as they are', { retry: 2 }, async () => {
-    assertGate(g);
-    // A process whose arguments hold every byte but NUL, newlines, backslashes and an
-    // empty argument; `; :` keeps sh from exec-ing sleep, so the cmdline stays its own.
-    const bytes = Array.from({ length: 255 }, (_, i) => `\\${(i + 1).toString(8).padStart(3, '0')}`).join('');
-    const child = spawn('sh', ['-c', `a=$(printf '${bytes}x'); exec sh -c 'sleep 100000; :' "$a" 'two\nlines' '' 'back\\slash'`], {
-      stdio: 'ignore',
-    });
-    try {
-      const pid = child.pid as number;
-      let want: Buffer = Buffer.alloc(0);
-      for (let i = 0; i < 200 && !want.includes('back'); i += 1) {
-        await new Promise((r) => setTimeout(r, 10));
-        want = readFileSync(`/proc/${pid}/cmdline`);
-      }
-      expect(want.length).toBeGreaterThan(255);
-      const env = busyboxEnv();
-      const out = join(privateDir('out'), 'bb.tar.gz');
-      const r = runCollector(['-o', out, '--quiet'], { shell: join(env.PATH as string, 'sh'), env: { ...env, TMPDIR: privateDir('tmp') } });
-      expect(r.stderr).toBe('');
-      expect(r.status).toBe(0);
-      const { snap, problems } = snapshotProblems(out);
-      expect(problems).toEqual([]);
-      expect(readFileSync(join(snap.top, 'proc', String(pid), 'cmdline')).equals(want)).toBe(true);
-      expect(snapFile(snap, `${pid}/comm`)).toBe(readFileSync(`/proc/${pid}/comm`, 'utf8'));
-      expect(snapFile(snap, `${pid}/cgroup`)).toBe(readFileSync(`/proc/${pid}/cgroup`, 'utf8'));
-      expect(snapLink(snap, pid, 'pid')).toBe(readlinkSync(`/proc/${pid}/ns/pid`));
-      // A kernel thread's empty command line is an empty file, not a missing one.
-      expect(snapFile(snap, '2/cmdline')).toBe('');
-    } finally {
-      child.kill('SIGKILL');
-    }
   });
 });

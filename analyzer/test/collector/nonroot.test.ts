@@ -39,7 +39,7 @@ describe.skipIf(g.skip)('a capture as nobody', () => {
       const before = new Set(livePids());
       const r = runCollector(['-o', out], { prefix: AS_NOBODY, shell, env: { ...env, TMPDIR: tmp } });
       const after = new Set(livePids());
-      expect(r.stderr).toMatch(/nsnap: \d+ processes, \d+ namespaces, [1-9]\d* denied/);
+      expect(r.stderr).toMatch(/^nsnap-collect: \d+ processes, \d+ namespaces, [1-9]\d* denied/m);
       expect(r.status).toBe(0);
       const { snap, problems } = snapshotProblems(out);
       expect(problems).toEqual([]);

@@ -211,3 +211,35 @@ describe.skipIf(g.skip)('read-only staging places', () => {
     expect(r.stdout.length).toBe(0);
   });
 });
+
+describe.skipIf(g.skip)('a staging folder that fills up', () => {
+  beforeAll(() => assertGate(g));
+
+  it('fails with one clear sentence, writes nothing and leaves nothing (tmpfs of 256 KiB)', () => {
+    const small = privateDir('small');
+    const outDir = privateDir('out');
+    const mount = hostTool('mount');
+    // The tmpfs lives in a private mount namespace; `small` stays an empty folder here.
+    const script = `${mount} -t tmpfs -o size=256k tmpfs "$1" || exit 97; shift; exec "$@"`;
+    const r = run(
+      [
+        hostTool('unshare'),
+        '--mount',
+        '--propagation',
+        'private',
+        hostTool('sh'),
+        '-c',
+        script,
+        'sh',
+        small,
+        ...collectorArgv(['-o', join(outDir, 'snap.tar.gz')]),
+      ],
+      { ...process.env, TMPDIR: small },
+    );
+    expect(r.status).toBe(1);
+    const lines = r.stderr.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^nsnap-collect: the staging folder '.*' is full or read-only; set TMPDIR to a folder with room$/);
+    expect(readdirSync(outDir)).toEqual([]);
+  });
+});
