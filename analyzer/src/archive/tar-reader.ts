@@ -15,15 +15,28 @@ import { open } from 'node:fs/promises';
 import { Readable, type TransformOptions } from 'node:stream';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
 import type { Entry, EntrySink } from './entry.js';
-import type { ReadFlow, ReadProgress, TarReadResult } from './read-types.js';
 import { LIMIT_INFO, type Limits } from './limits.js';
 import { checkEntryName, MAX_CLEAN_NAME, printable, splitClean } from './path-policy.js';
 import { HeaderError, type RawHeader } from './tar-header.js';
 import { LimitError, TarWalker } from './tar-walker.js';
-import { readInWorker, workerFor, type ReadOptions } from './worker-client.js';
 import { NsnapError } from '../errors.js';
 
-export type { EntryProblem, ReadFlow, ReadProgress, TarReadResult } from './read-types.js';
+export interface EntryProblem {
+  path: string;
+  message: string;
+}
+
+export interface TarReadResult {
+  topFolder: string | null;
+  entries: number;
+  bytes: number;
+  /** Entries refused by policy (unsafe names, entry types); the read goes on. */
+  problems: EntryProblem[];
+}
+
+export interface ReadProgress {
+  (compressedBytes: number, entries: number): void;
+}
 
 const EMPTY = Buffer.alloc(0);
 
@@ -83,9 +96,6 @@ function kindOf(type: RawHeader['type']): Entry['kind'] | null {
  * Streams every entry of a .tar.gz to `sink`. Resolves with counts and the policy problems,
  * rejects with an NsnapError for unusable input. With `bytes` the archive is that buffer
  * (standard input, read whole by the caller) and `file` only names it in messages.
- *
- * A large archive is inflated and walked in a worker thread (worker-client.ts) while the
- * sink runs here; entries, problems and errors are the same, in the same order.
  */
 export async function readTarGz(
   file: string,
@@ -93,24 +103,9 @@ export async function readTarGz(
   sink: EntrySink,
   progress?: ReadProgress,
   bytes?: Buffer,
-  options: ReadOptions = {},
 ): Promise<TarReadResult> {
   if (bytes === undefined) await sniffGzip(file);
   else checkGzipMagic(file, bytes, bytes.length);
-  const worker = workerFor(file, bytes, options);
-  if (worker !== null) return readInWorker(worker, file, limits, sink, progress, bytes);
-  return readTarGzHere(file, limits, sink, progress, bytes);
-}
-
-/** readTarGz on this thread, after the gzip magic was checked. */
-export async function readTarGzHere(
-  file: string,
-  limits: Limits,
-  sink: EntrySink,
-  progress?: ReadProgress,
-  bytes?: Buffer,
-  flow?: ReadFlow,
-): Promise<TarReadResult> {
   const result: TarReadResult = { topFolder: null, entries: 0, bytes: 0, problems: [] };
   let compressed = 0;
 
@@ -214,40 +209,24 @@ export async function readTarGzHere(
       }
     });
     let lastReport = 0;
-    const took = (chunk: Buffer): boolean => {
-      try {
-        walker.push(chunk);
-      } catch (e) {
-        fail(e);
-        return false;
-      }
-      if (progress && walker.entries - lastReport >= 4096) {
-        lastReport = walker.entries;
-        progress(compressed, walker.entries);
-      }
-      return true;
-    };
-    if (flow === undefined) {
-      // Paused mode on purpose: zlib queues the next inflate on the thread pool before the
-      // 'readable' handler walks this chunk, so inflating and walking overlap on two cores.
-      // A 'data' handler runs inside zlib's callback and serialises the two.
-      const drain = (): void => {
-        let chunk: Buffer | null;
-        while (!settled && (chunk = gunzip.read() as Buffer | null) !== null) if (!took(chunk)) return;
-      };
-      gunzip.on('readable', drain);
-    } else {
-      // In the read worker the main thread is the other core, and this thread has time to
-      // spare: chunks are walked as zlib delivers them, without the paused mode's joining
-      // of everything buffered into one copy, and zlib waits while the main thread is behind.
-      gunzip.on('data', (chunk: Buffer) => {
-        if (settled || !took(chunk)) return;
-        if (!flow.ready()) {
-          gunzip.pause();
-          flow.wait(() => gunzip.resume());
+    // Paused mode on purpose: zlib queues the next inflate on the thread pool before the
+    // 'readable' handler walks this chunk, so inflating and walking overlap on two cores.
+    // A 'data' handler runs inside zlib's callback and serialises the two.
+    gunzip.on('readable', () => {
+      let chunk: Buffer | null;
+      while (!settled && (chunk = gunzip.read() as Buffer | null) !== null) {
+        try {
+          walker.push(chunk);
+        } catch (e) {
+          fail(e);
+          return;
         }
-      });
-    }
+        if (progress && walker.entries - lastReport >= 4096) {
+          lastReport = walker.entries;
+          progress(compressed, walker.entries);
+        }
+      }
+    });
     gunzip.on('end', () => {
       if (settled) return;
       const how = walker.end();

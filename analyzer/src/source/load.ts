@@ -5,7 +5,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { DEFAULT_LIMITS, type Limits } from '../archive/limits.js';
 import { readTarGz, type ReadProgress } from '../archive/tar-reader.js';
-import type { ReadOptions } from '../archive/worker-client.js';
 import { NsnapError } from '../errors.js';
 import { BUNDLE_MANIFEST } from '../snapshot/bundle-manifest.js';
 import { InputRouter, type RoutedInput } from '../snapshot/bundle-router.js';
@@ -23,8 +22,6 @@ export interface LoadOptions {
   progress?: ReadProgress;
   /** Reads standard input whole (the CLI passes it; tests pass a buffer). */
   readStdin?: () => Promise<Buffer>;
-  /** Where a tarball is inflated and walked (archive/worker-client.ts); tests pin it. */
-  read?: ReadOptions;
 }
 
 function looksLikeProc(dir: string): boolean {
@@ -103,7 +100,7 @@ export async function loadInput(input: string, options: LoadOptions = {}): Promi
           });
         }
       }
-      const result = await readTarGz(input === STDIN ? STDIN : root, limits, sink, options.progress, bytes, options.read);
+      const result = await readTarGz(input === STDIN ? STDIN : root, limits, sink, options.progress, bytes);
       for (const p of result.problems) router.singleData.problems.push(p);
       if (result.topFolder === null) router.singleData.problems.push({ path: input, message: 'empty archive: no entries' });
     } else {
