@@ -2,13 +2,14 @@
 // --type=renderer (and others that mimic Chromium's zygote and Firefox's content
 // processes) in its argv, captured by the collector, must leave the host `host`.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadView } from '../../src/source/load.js';
 import { privateDir, removeScratch, runCollector } from '../helpers/collector-run.js';
 import { assertGate, gate, liveSkipReason } from '../helpers/gate.js';
+import { killGroup, spawnGroup } from '../helpers/process-group.js';
 import { analyse } from './world.js';
 import { schemaErrors } from './schema.js';
 
@@ -42,12 +43,12 @@ async function waitFor(test: () => boolean, ms: number): Promise<void> {
 describe.skipIf(g.skip)('live: a host process with --type=renderer in its argv', () => {
   beforeAll(async () => {
     assertGate(g);
-    for (const argv of MIMICS) children.push(spawn(argv[0] as string, argv.slice(1), { stdio: 'ignore' }));
+    for (const argv of MIMICS) children.push(spawnGroup(argv));
     await waitFor(() => children.every((c, i) => c.pid !== undefined && argvOf(c.pid) === (MIMICS[i] as string[]).join(' ')), 10_000);
   });
 
   afterAll(() => {
-    for (const c of children.splice(0)) c.kill('SIGKILL');
+    for (const c of children.splice(0)) killGroup(c);
     removeScratch();
   });
 

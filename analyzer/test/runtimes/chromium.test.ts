@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { privateDir, removeScratch } from '../helpers/collector-run.js';
+import { killGroup, spawnGroup } from '../helpers/process-group.js';
 import {
   analyze,
   asUserArgs,
@@ -101,22 +102,14 @@ beforeAll(async () => {
   }
   timings.start = Date.now() - t0;
   // A host process that only looks like a renderer.
-  // In a process group of its own: dash forks the sleep (so that sh keeps the argv), and a
-  // KILL to sh alone would leave the sleep to init.
-  fakeRenderer = spawn('sh', ['-c', 'sleep 600', 'x', '--type=renderer'], { stdio: 'ignore', detached: true });
+  fakeRenderer = spawnGroup(['sh', '-c', 'sleep 600', 'x', '--type=renderer']);
   const t = Date.now();
   ({ tar: hostTar, lsns } = captureHostSettled(() => [roles.zygote, roles.renderer, roles.utility]));
   timings.hostCapture = Date.now() - t;
 }, 300_000);
 
 afterAll(async () => {
-  if (fakeRenderer?.pid !== undefined) {
-    try {
-      process.kill(-fakeRenderer.pid, 'SIGKILL');
-    } catch {
-      // gone already
-    }
-  }
+  killGroup(fakeRenderer);
   if (browser !== null && browser.exitCode === null) {
     const everything = [...descendants(browser.pid as number)];
     const gone = new Promise<void>((r) => browser?.once('exit', () => r()));
