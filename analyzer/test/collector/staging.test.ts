@@ -91,15 +91,19 @@ function run(argv: string[], env: NodeJS.ProcessEnv, cwd?: string): Run {
   return { status: r.status, stderr: r.stderr.toString('utf8'), stdout: r.stdout };
 }
 
+/**
+ * Runs `sh -c script sh args...` in a private mount namespace: the script mounts what
+ * it needs (exit 97 when it cannot) and execs the rest of its arguments.
+ */
+function inPrivateMounts(script: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string): Run {
+  return run([hostTool('unshare'), '--mount', '--propagation', 'private', hostTool('sh'), '-c', script, 'sh', ...args], env, cwd);
+}
+
 /** Runs argv in a private mount namespace after mounting a read-only tmpfs on each of `ro`. */
 function withReadOnly(ro: string[], argv: string[], env: NodeJS.ProcessEnv, cwd?: string): Run {
   const mount = hostTool('mount');
   const script = `n=$1; shift; while [ "$n" -gt 0 ]; do ${mount} -t tmpfs -o ro,size=64k tmpfs "$1" || exit 97; shift; n=$((n - 1)); done; exec "$@"`;
-  return run(
-    [hostTool('unshare'), '--mount', '--propagation', 'private', hostTool('sh'), '-c', script, 'sh', String(ro.length), ...ro, ...argv],
-    env,
-    cwd,
-  );
+  return inPrivateMounts(script, [String(ro.length), ...ro, ...argv], env, cwd);
 }
 
 describe('no mktemp on PATH', () => {
@@ -175,24 +179,9 @@ describe.skipIf(g.skip)('read-only staging places', () => {
     const env = { ...process.env };
     delete env.TMPDIR;
     const mount = hostTool('mount');
-    const r = run(
-      [
-        hostTool('unshare'),
-        '--mount',
-        '--propagation',
-        'private',
-        hostTool('sh'),
-        '-c',
-        `${mount} --bind "$1" /srv && ${mount} --bind "$2" /mnt && ${mount} -t tmpfs -o ro,size=64k tmpfs /tmp && ${mount} -t tmpfs -o ro,size=64k tmpfs /dev/shm || exit 97; shift 2; exec "$@"`,
-        'sh',
-        outDir,
-        scriptDir,
-        hostTool('dash'),
-        '/mnt/nsnap-collect.sh',
-        '-o',
-        '/srv/snap.tar.gz',
-        '--quiet',
-      ],
+    const r = inPrivateMounts(
+      `${mount} --bind "$1" /srv && ${mount} --bind "$2" /mnt && ${mount} -t tmpfs -o ro,size=64k tmpfs /tmp && ${mount} -t tmpfs -o ro,size=64k tmpfs /dev/shm || exit 97; shift 2; exec "$@"`,
+      [outDir, scriptDir, hostTool('dash'), '/mnt/nsnap-collect.sh', '-o', '/srv/snap.tar.gz', '--quiet'],
       env,
     );
     expect(r.stderr).toBe('');
@@ -221,21 +210,7 @@ describe.skipIf(g.skip)('a staging folder that fills up', () => {
     const mount = hostTool('mount');
     // The tmpfs lives in a private mount namespace; `small` stays an empty folder here.
     const script = `${mount} -t tmpfs -o size=256k tmpfs "$1" || exit 97; shift; exec "$@"`;
-    const r = run(
-      [
-        hostTool('unshare'),
-        '--mount',
-        '--propagation',
-        'private',
-        hostTool('sh'),
-        '-c',
-        script,
-        'sh',
-        small,
-        ...collectorArgv(['-o', join(outDir, 'snap.tar.gz')]),
-      ],
-      { ...process.env, TMPDIR: small },
-    );
+    const r = inPrivateMounts(script, [small, ...collectorArgv(['-o', join(outDir, 'snap.tar.gz')])], { ...process.env, TMPDIR: small });
     expect(r.status).toBe(1);
     const lines = r.stderr.split('\n').filter(Boolean);
     expect(lines).toHaveLength(1);
