@@ -17,7 +17,7 @@ import {
   asUserArgs,
   baseReason,
   captureHostSettled,
-  childrenOf,
+  descendantsOf,
   cmdlineOf,
   expectCounts,
   hostProblems,
@@ -43,18 +43,6 @@ let lsns = new Map<number, LsnsRow>();
 let tree: number[] = [];
 const roles: Record<'browser' | 'zygote' | 'renderer' | 'utility', number> = { browser: 0, zygote: 0, renderer: 0, utility: 0 };
 const timings: Record<string, number> = {};
-
-function descendants(pid: number): number[] {
-  const out: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    for (const kid of childrenOf(queue.shift() as number)) {
-      out.push(kid);
-      queue.push(kid);
-    }
-  }
-  return out;
-}
 
 /** The process of the browser's tree whose argv has `type`, in a PID namespace of its own when `own`. */
 function find(all: number[], type: RegExp, own: boolean): number | null {
@@ -84,7 +72,7 @@ beforeAll(async () => {
       'the Chromium zygote, a renderer and a sandboxed utility',
       () => {
         if (self.exitCode !== null) throw new Error(`chromium exited ${self.exitCode}`);
-        const all = descendants(self.pid as number);
+        const all = descendantsOf(self.pid as number);
         const b = all.find((p) => cmdlineOf(p).startsWith(CHROMIUM) && !cmdlineOf(p).includes('--type='));
         const z = find(all, /--type=zygote(?!.*--no-zygote-sandbox)/, true);
         const r = find(all, /--type=renderer/, true);
@@ -111,7 +99,7 @@ beforeAll(async () => {
 afterAll(async () => {
   killGroup(fakeRenderer);
   if (browser !== null && browser.exitCode === null) {
-    const everything = [...descendants(browser.pid as number)];
+    const everything = [...descendantsOf(browser.pid as number)];
     const gone = new Promise<void>((r) => browser?.once('exit', () => r()));
     for (const pid of everything) {
       try {

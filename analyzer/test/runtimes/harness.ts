@@ -155,6 +155,19 @@ export function childrenOf(pid: number): number[] {
   }
 }
 
+/** Every descendant of `pid`, breadth first (children read from /proc). */
+export function descendantsOf(pid: number): number[] {
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    for (const kid of childrenOf(queue.shift() as number)) {
+      out.push(kid);
+      queue.push(kid);
+    }
+  }
+  return out;
+}
+
 export function cmdlineOf(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
@@ -528,4 +541,18 @@ export function reportTimings(name: string, timings: Record<string, number>): vo
   if (process.env.NSNAP_TEST_TIMES === '1' && Object.keys(timings).length > 0) {
     console.log(`${name} timings (ms): ${JSON.stringify(timings)}`);
   }
+}
+
+/**
+ * A container whose runtime gives it a boot_id of its own (LXC, nspawn): the inside view
+ * still merges with the host view, one kernel being proven by the inside init being
+ * exactly one process of the host view (issue 13, docs/parent-edges.md), and the merged
+ * model's parents and counts are the kernel's.
+ */
+export async function expectOwnBootMerges(hostTar: string, insideTar: string, lsns: Map<number, LsnsRow>, init: number): Promise<void> {
+  const merged = await analyze(hostTar, insideTar);
+  expect(new Set(merged.views.map((v) => v.bootId)).size).toBe(2);
+  expect(merged.diagnostics.map((d) => d.code)).toContain('BOOT_ID_VIRTUALISED');
+  expectParents(merged, lsns, [init]);
+  expectCounts(merged, lsns, [init], hostNs(), selfPidOf(insideTar));
 }

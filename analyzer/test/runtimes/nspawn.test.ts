@@ -18,13 +18,13 @@ import {
   captureInside,
   childrenOf,
   expectCounts,
+  expectOwnBootMerges,
   hostProblems,
   expectParents,
   expectRoles,
   hostNs,
   needRuntime,
   nsLinks,
-  selfPidOf,
   SLEEP,
   unique,
   waitFor,
@@ -103,13 +103,7 @@ describe('systemd-nspawn', () => {
 
   it('the view from inside merges with the host view although it has a boot_id of its own; counts are NPROCS', async (ctx) => {
     needRuntime('systemd-nspawn', reason, ctx);
-    const merged = await analyze(hostTar, insideTar);
-    // systemd-nspawn gives the container its own boot_id; one kernel is proven by the inside init
-    // being exactly one process of the host view (issue 13, docs/parent-edges.md).
-    expect(new Set(merged.views.map((v) => v.bootId)).size).toBe(2);
-    expect(merged.diagnostics.map((d) => d.code)).toContain('BOOT_ID_VIRTUALISED');
-    expectParents(merged, lsns, [init]);
-    expectCounts(merged, lsns, [init], hostNs(), selfPidOf(insideTar));
+    await expectOwnBootMerges(hostTar, insideTar, lsns, init);
   });
 
   // True role and name (needs the role rules of issue 14): the machine name is in

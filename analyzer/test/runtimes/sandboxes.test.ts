@@ -14,7 +14,7 @@ import {
   baseReason,
   captureHostSettled,
   captureInside,
-  childrenOf,
+  descendantsOf,
   cmdlineOf,
   expectCounts,
   hostProblems,
@@ -45,24 +45,11 @@ let hostTar = '';
 let lsns = new Map<number, LsnsRow>();
 const timings: Record<string, number> = {};
 
-/** Every descendant of pid. */
-function subtree(pid: number): number[] {
-  const out: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    for (const kid of childrenOf(queue.shift() as number)) {
-      out.push(kid);
-      queue.push(kid);
-    }
-  }
-  return out;
-}
-
 /** The sandbox's PID 1: the first process below `outer` in another PID namespace, once both sleeps run. */
 function sandboxInit(outer: number): number | null {
-  const init = [outer, ...subtree(outer)].find((p) => nsLinks(p).pid !== hostNs().pid);
+  const init = [outer, ...descendantsOf(outer)].find((p) => nsLinks(p).pid !== hostNs().pid);
   if (init === undefined) return null;
-  return [init, ...subtree(init)].filter((p) => cmdlineOf(p) === SLEEP).length >= 2 ? init : null;
+  return [init, ...descendantsOf(init)].filter((p) => cmdlineOf(p) === SLEEP).length >= 2 ? init : null;
 }
 
 async function startBwrap(): Promise<void> {
