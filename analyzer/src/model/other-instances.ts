@@ -31,13 +31,24 @@ export interface OtherInstanceIds<G> {
 }
 
 export function otherInstances<G>(members: Iterable<G>, input: OtherInput<G>, diags: DiagnosticSink): OtherInstanceIds<G> {
+  // Only an inode that some member of a reused PID namespace links to can be split: find
+  // those first (none at all in the usual capture), then gather each one's members.
+  const all = [...members];
+  const candidates = new Set<string>();
+  for (const g of all) {
+    if (input.era(g) === undefined) continue;
+    for (const [type, link] of Object.entries(input.links(g))) candidates.add(`${type}:${link.inode}`);
+  }
   const groups = new Map<string, { type: NsType; inode: number; members: G[] }>();
-  for (const g of members) {
-    for (const [type, link] of Object.entries(input.links(g)) as [NsType, { inode: number; view: number }][]) {
-      const key = `${type}:${link.inode}`;
-      let group = groups.get(key);
-      if (!group) groups.set(key, (group = { type, inode: link.inode, members: [] }));
-      group.members.push(g);
+  if (candidates.size > 0) {
+    for (const g of all) {
+      for (const [type, link] of Object.entries(input.links(g)) as [NsType, { inode: number; view: number }][]) {
+        const key = `${type}:${link.inode}`;
+        if (!candidates.has(key)) continue;
+        let group = groups.get(key);
+        if (!group) groups.set(key, (group = { type, inode: link.inode, members: [] }));
+        group.members.push(g);
+      }
     }
   }
   const idOf = new Map<G, Map<NsType, string>>();
@@ -79,8 +90,8 @@ export function otherInstances<G>(members: Iterable<G>, input: OtherInput<G>, di
     );
   }
   return {
-    idOf: (g, type) => idOf.get(g)?.get(type),
-    idInView: (type, inode, view) => inView.get(`${type}:${inode}|${view}`) ?? null,
+    idOf: (g, type) => (idOf.size === 0 ? undefined : idOf.get(g)?.get(type)),
+    idInView: (type, inode, view) => (inView.size === 0 ? null : (inView.get(`${type}:${inode}|${view}`) ?? null)),
   };
 }
 
