@@ -1,15 +1,9 @@
 #!/bin/sh
-# nsnap-collect.sh: capture what one view of /proc sees into one snapshot tarball
-# (format v1, docs/format.md): every process's status, stat, cmdline, comm, cgroup and
-# namespace links, the view's own facts, and the os-release of each PID namespace init.
-#
-# It runs under any POSIX sh (dash, bash, busybox ash) with GNU coreutils or busybox
-# alone. With GNU cp the programs it starts do not grow with the process count: one
-# `cp --parents` (fed by xargs) copies every PID, and the per-PID work after it uses
-# builtins only. Busybox cp has no --parents: one generated script runs a cp per process.
-# It never reads another process's environ, never runs Windows binaries, never uses the
-# network. All code is in functions and `main "$@"` is the last line, so a truncated
-# download runs nothing.
+# nsnap-collect.sh: one view of /proc into one snapshot tarball (docs/format.md), under
+# any POSIX sh with GNU coreutils or busybox alone. With GNU cp the programs it starts do
+# not grow with the process count (one `xargs cp --parents`, then builtins per PID);
+# busybox cp lacks --parents: there a script runs one cp per process. It never reads
+# another process's environ. `main "$@"` is the last line: a truncated file runs nothing.
 
 set -u
 
@@ -17,9 +11,8 @@ NSNAP_NAME=nsnap-collect.sh
 NSNAP_VERSION=0.1.0
 # A process's namespace links (docs/format.md): the one list every loop here uses.
 NS_LINKS='cgroup ipc mnt net pid pid_for_children time time_for_children user uts'
-# Timeouts (a read of /proc blocks on a process in D state). The copy gets COPY_TIMEOUT
-# seconds plus 40 ms per process, or 200 ms where each process costs a cp of its own
-# (busybox: 40-50 ms each on a loaded two-core machine).
+# Timeouts (a read of /proc blocks on a process in D state). The copy gets COPY_TIMEOUT s
+# plus 40 ms per process, or 200 ms where each costs a cp (busybox: 40-50 ms measured).
 COPY_TIMEOUT=60
 COPY_MS_PER_PROCESS=40
 LOOP_MS_PER_PROCESS=200
@@ -33,8 +26,6 @@ MAX_MOUNT_LINES=64
 MAX_LIST_ENTRIES=150000
 # Host and label are cut so that every entry name fits a ustar header (prefix <= 155).
 MAX_NAME_PART=48
-# From this many PID folders on, the GNU path copies with two cp at once.
-SPLIT_MIN=2000
 
 usage() {
     cat <<EOF
@@ -72,25 +63,18 @@ EOF
 
 err() { printf 'nsnap-collect: %s\n' "$*" >&2; }
 say() { [ "$OPT_QUIET" = 1 ] || err "$@"; }
-die() {
-    err "$*"
-    exit 1
-}
+die() { err "$*"; exit 1; }
 usage_error() {
     err "$1"
     printf "hint: try 'sh %s --help'\n" "$NSNAP_NAME" >&2
     exit 2
 }
 
-# --wsl and --into-bundle belong to the orchestrator beside this script; this file stays
-# the one self-contained capture that can be copied alone to any level.
+# --wsl and --into-bundle belong to nsnap-wsl.sh; this file stays copyable alone.
 run_orchestrator() {
     ro_dir=${0%/*}
     [ "$ro_dir" != "$0" ] || ro_dir=.
-    if [ ! -f "$ro_dir/nsnap-wsl.sh" ]; then
-        err "$1 needs nsnap-wsl.sh beside this script ($ro_dir); copy the whole collector folder, or run 'sh nsnap-wsl.sh' from it"
-        exit 2
-    fi
+    [ -f "$ro_dir/nsnap-wsl.sh" ] || { err "$1 needs nsnap-wsl.sh beside this script ($ro_dir); copy the whole collector folder, or run 'sh nsnap-wsl.sh' from it"; exit 2; }
     shift
     exec sh "$ro_dir/nsnap-wsl.sh" "$@"
 }
@@ -105,9 +89,8 @@ parse_args() {
     OPT_DISTRO='' OPT_CHOWN='' OPT_OUT='' OPT_LABEL='' OPT_PROC='' OPT_WSLCONFIG='' OPT_CMDLINE=1 OPT_QUIET=0
     while [ $# -gt 0 ]; do
         # An option with a value takes it from the next argument or after '='.
-        pa_opt=$1
+        pa_opt=$1 pa_var=''
         case $1 in --*=*) pa_opt=${1%%=*} ;; esac
-        pa_var=
         case $pa_opt in
             -o | --output) pa_var=OPT_OUT ;;
             --label) pa_var=OPT_LABEL ;;
@@ -120,46 +103,37 @@ parse_args() {
             *) usage_error "unexpected argument '$1'" ;;
         esac
         case $pa_opt in
-            -h | --help) usage && exit 0 ;;
+            -h | --help) usage; exit 0 ;;
             --no-cmdline) OPT_CMDLINE=0 ;;
             -q | --quiet) OPT_QUIET=1 ;;
         esac
-        if [ -n "$pa_var" ]; then
-            if [ "$pa_opt" = "$1" ]; then
-                pa_val=${2-}
-                [ -n "$pa_val" ] || usage_error "option '$1' needs a value"
-                shift
-            else
-                pa_val=${1#*=}
-                [ -n "$pa_val" ] || usage_error "option '$pa_opt' needs a value"
-            fi
-            eval "$pa_var=\$pa_val" # pa_var is one of the names above
+        if [ -n "$pa_var" ] && [ "$pa_opt" = "$1" ]; then
+            [ -n "${2-}" ] || usage_error "option '$1' needs a value"
+            shift
+            eval "$pa_var=\$1" # pa_var is one of the names above
+        elif [ -n "$pa_var" ]; then
+            [ -n "${1#*=}" ] || usage_error "option '$pa_opt' needs a value"
+            eval "$pa_var=\${1#*=}"
         fi
         shift
     done
     [ -z "$OPT_PROC" ] || [ -d "$OPT_PROC" ] || usage_error "--proc '$OPT_PROC' is not a directory"
-    if [ -n "$OPT_CHOWN" ]; then
-        if ! is_uint "${OPT_CHOWN%%:*}" || ! is_uint "${OPT_CHOWN#*:}" || [ "${OPT_CHOWN#*:}" = "$OPT_CHOWN" ]; then
-            usage_error "--chown needs numeric UID:GID, not '$OPT_CHOWN'"
-        fi
+    if [ -n "$OPT_CHOWN" ] && ! { is_uint "${OPT_CHOWN%%:*}" && is_uint "${OPT_CHOWN#*:}" && [ "${OPT_CHOWN#*:}" != "$OPT_CHOWN" ]; }; then
+        usage_error "--chown needs numeric UID:GID, not '$OPT_CHOWN'"
     fi
 }
 
 # --- jobs under a timeout -------------------------------------------------------------
 
-# Timeouts are the collector's own, in shell: busybox's `timeout` daemonises a watchdog
-# that outlives its job and is left to PID 1 (a zombie in a container whose PID 1 never
-# reaps). Every helper here is a child of the shell that started it and is reaped by it:
-#
-#   supervise SECS CMD   (a subshell)  +-- CMD, in the background, with our stdin
-#                                      +-- watchdog (a subshell) +-- sleep SECS, sleep 5
-#
-# When CMD ends, the supervisor stops and reaps the watchdog and exits with CMD's status,
-# or 124 when the watchdog stopped CMD (TERM, then KILL 5 s later). A TERM, INT or HUP
-# to either stops what it started and reaps it first; the traps count them in SIG_SEEN.
+# Timeouts are our own: busybox's `timeout` leaves its watchdog to PID 1 (a zombie where
+# PID 1 never reaps). `supervise SECS CMD` (a subshell) runs CMD in the background and a
+# watchdog subshell (sleep SECS; TERM to CMD; sleep 5; KILL), reaps CMD, stops and reaps
+# the watchdog, and exits with CMD's status or 124. A TERM, INT or HUP to either stops
+# and reaps what it started first; their traps count signals in SIG_SEEN.
 
-# reap PID: waits until PID (a child) is reaped, also when a trapped signal interrupts
-# `wait`: then PID is stopped and waited for again. Sets REAP_RC.
+counted_traps() { SIG_SEEN=0 && trap 'SIG_SEEN=$((SIG_SEEN + 1))' TERM INT HUP; }
+
+# reap PID: waits until PID is reaped, stopping it if a signal interrupts; sets REAP_RC.
 reap() {
     while :; do
         rp_seen=$SIG_SEEN
@@ -170,13 +144,7 @@ reap() {
     done
 }
 
-counted_traps() {
-    SIG_SEEN=0
-    trap 'SIG_SEEN=$((SIG_SEEN + 1))' TERM INT HUP
-}
-
-# watchdog PID SECS: a subshell's body; exits 124 when it stopped PID. A TERM that came
-# before the trap was set may be lost: the supervisor sends it only once PID is reaped.
+# watchdog PID SECS. A TERM before its trap is set may be lost: see supervise.
 watchdog() {
     counted_traps
     kill -0 "$1" 2>/dev/null || exit 0
@@ -185,7 +153,6 @@ watchdog() {
         [ "$SIG_SEEN" = 0 ] || break
         sleep "$wd_secs" &
         wd_sleep=$!
-        # A sleep that ends by a signal (the supervisor KILLs it) counts as being stopped.
         if [ "$SIG_SEEN" != 0 ] || ! wait "$wd_sleep" || [ "$SIG_SEEN" != 0 ]; then
             kill -s KILL "$wd_sleep" 2>/dev/null
             reap "$wd_sleep"
@@ -202,8 +169,7 @@ supervise() {
     sv_secs=$1
     shift
     counted_traps
-    # Without job control an asynchronous command's stdin is /dev/null: pass ours on fd 3.
-    exec 3<&0
+    exec 3<&0 # an asynchronous command's stdin is /dev/null without job control
     "$@" <&3 3<&- &
     sv_cmd=$!
     exec 3<&-
@@ -211,28 +177,17 @@ supervise() {
     sv_wd=$!
     reap "$sv_cmd"
     sv_rc=$REAP_RC
-    # TERM to the watchdog, then KILL to its sleep, read after the TERM so that a sleep
-    # just starting is not missed (a child not yet exec'd still drops a TERM).
+    # KILL to its sleep, read after the TERM (a child not yet exec'd drops a TERM).
     kill "$sv_wd" 2>/dev/null
     children_of "$sv_wd"
-    for sv_kid in $KIDS; do
-        is_pid "$sv_kid" && kill -s KILL "$sv_kid" 2>/dev/null
-    done
+    for sv_kid in $KIDS; do is_pid "$sv_kid" && kill -s KILL "$sv_kid" 2>/dev/null; done
     reap "$sv_wd"
     [ "$REAP_RC" = 124 ] && exit 124
     exit "$sv_rc"
 }
 
-# tmo SECS CMD...: runs CMD in the foreground under a timeout (none without `sleep`).
-tmo() {
-    tmo_secs=$1
-    shift
-    if [ -n "$HAVE_SLEEP" ]; then (supervise "$tmo_secs" "$@"); else "$@"; fi
-}
-
-# spawn DIR IN OUT ERR SECS CMD...: starts CMD in DIR in the background, under a timeout
-# of SECS (0: none), and sets BG_PID: CMD itself, or its supervisor. The redirections sit
-# on the asynchronous command itself (without job control its stdin is /dev/null).
+# spawn DIR IN OUT ERR SECS CMD...: CMD in the background, under a timeout of SECS
+# (0: none; none without `sleep`); BG_PID is CMD or its supervisor.
 spawn() {
     sp_dir=$1 sp_in=$2 sp_out=$3 sp_err=$4 sp_secs=$5
     shift 5
@@ -244,8 +199,7 @@ spawn() {
     BG_PID=$!
 }
 
-# run_job: spawn, then wait_job (a trapped signal interrupts `wait` at once, and the
-# trap then kills JOB_PID).
+# run_job: spawn, then wait_job JOB_PID (a signal's trap kills the job at once).
 run_job() {
     spawn "$@"
     JOB_PID=$BG_PID
@@ -253,73 +207,47 @@ run_job() {
 }
 
 # wait_job VAR: waits for the job whose PID is in VAR, sets JOB_RC, then empties VAR.
-wait_job() {
-    eval "wait \"\$$1\""
-    JOB_RC=$?
-    eval "$1="
-}
+wait_job() { eval "wait \"\$$1\""; JOB_RC=$? && eval "$1="; }
 
 # Was the last job stopped by its timeout (124, or killed)?
-job_timed_out() {
-    [ -n "$HAVE_SLEEP" ] && { [ "$JOB_RC" -eq 124 ] || [ "$JOB_RC" -gt 128 ]; }
-}
+job_timed_out() { [ -n "$HAVE_SLEEP" ] && { [ "$JOB_RC" -eq 124 ] || [ "$JOB_RC" -gt 128 ]; }; }
 
-# children_of PID: sets KIDS to the PIDs of PID's children.
+# children_of PID: KIDS is PID's children.
 children_of() {
     KIDS=
     [ ! -r "/proc/$1/task/$1/children" ] || read -r KIDS 2>/dev/null <"/proc/$1/task/$1/children" || :
 }
 
-# kill_tree PID [SIGNAL]: TERM (or SIGNAL) to a job and what it started, up to four
-# levels down (supervisor, command, watchdog; xargs and its cp). The tree is read before
-# any kill (orphans go to init), and the deepest get it first, so that each parent
-# still reaps them and nothing keeps writing into the staging folder being removed.
+# kill_tree PID [SIGNAL]: TERM (or SIGNAL) to a job and four levels below it, read before
+# any kill (orphans go to init) and deepest first, so that each parent still reaps them.
 kill_tree() {
-    kt_all=$1
-    kt_level=$1
-    kt_depth=0
+    kt_all=$1 kt_level=$1 kt_depth=0
     while [ -n "$kt_level" ] && [ "$kt_depth" -lt 4 ]; do
         kt_next=
         for kt_p in $kt_level; do
             children_of "$kt_p"
             kt_next="$kt_next $KIDS"
         done
-        kt_all="$kt_next $kt_all"
-        kt_level=$kt_next
-        kt_depth=$((kt_depth + 1))
+        kt_all="$kt_next $kt_all" kt_level=$kt_next kt_depth=$((kt_depth + 1))
     done
-    for kt_p in $kt_all; do
-        is_pid "$kt_p" && kill -s "${2:-TERM}" "$kt_p" 2>/dev/null
-    done
+    for kt_p in $kt_all; do is_pid "$kt_p" && kill -s "${2:-TERM}" "$kt_p" 2>/dev/null; done
 }
 
 # --- small helpers --------------------------------------------------------------------
 
-is_uint() {
-    case $1 in '' | *[!0-9]*) return 1 ;; esac
-}
+is_uint() { case $1 in '' | *[!0-9]*) return 1 ;; esac; }
 
 # A PID: decimal, no leading zero, at most PID_MAX_LIMIT (4194304, 2^22).
-is_pid() {
-    case $1 in '' | 0* | *[!0-9]*) return 1 ;; esac
-    [ ${#1} -le 7 ] && [ "$1" -le 4194304 ]
-}
+is_pid() { case $1 in '' | 0* | *[!0-9]*) return 1 ;; esac && [ ${#1} -le 7 ] && [ "$1" -le 4194304 ]; }
 
-# json_string VALUE [MAX]: sets JSON_OUT to VALUE as a quoted JSON string, backslash and
-# double quote escaped and control characters dropped (the format says so), cut to MAX
-# bytes (the schema's maxLength). Builtins only, no process per value.
+# json_string VALUE [MAX]: JSON_OUT is VALUE as a JSON string, \ and " escaped, control
+# characters dropped (docs/format.md), cut to MAX bytes (the schema's maxLength).
 json_string() {
-    js_s=$1
+    js_s=$1 js_out=''
     [ ${#js_s} -le "${2:-4096}" ] || js_s=$(printf "%.${2:-4096}s" "$js_s")
     while :; do
         case $js_s in
             *[[:cntrl:]]*) js_s=${js_s%%[[:cntrl:]]*}${js_s#*[[:cntrl:]]} ;;
-            *) break ;;
-        esac
-    done
-    js_out=
-    while :; do
-        case $js_s in
             *[\\\"]*)
                 js_pre=${js_s%%[\\\"]*}
                 js_rest=${js_s#"$js_pre"}
@@ -332,9 +260,8 @@ json_string() {
     JSON_OUT=\"$js_out$js_s\"
 }
 
-# json_or_null KIND VALUE [MAX]: JSON_OUT is VALUE as KIND, or null when VALUE is empty
-# or not of KIND: str (a string, as json_string), id (a 32-bit number), cap (16 hex
-# digits, a string).
+# json_or_null KIND VALUE [MAX]: JSON_OUT is VALUE, or null when it is not of KIND: str
+# (not empty, as json_string), id (a 32-bit number), cap (16 hex digits, quoted).
 json_or_null() {
     JSON_OUT=null
     case $1 in
@@ -345,22 +272,19 @@ json_or_null() {
     :
 }
 
-# sanitize VALUE: SAN_OUT is VALUE with each byte outside [A-Za-z0-9._-] replaced by
-# '_', cut to MAX_NAME_PART bytes.
+# sanitize VALUE: SAN_OUT is VALUE, [^A-Za-z0-9._-] as '_', cut to MAX_NAME_PART bytes.
 sanitize() {
-    san_s=$1
+    SAN_OUT=$1
     while :; do
-        case $san_s in
-            *[!A-Za-z0-9._-]*) san_s=${san_s%%[!A-Za-z0-9._-]*}_${san_s#*[!A-Za-z0-9._-]} ;;
+        case $SAN_OUT in
+            *[!A-Za-z0-9._-]*) SAN_OUT=${SAN_OUT%%[!A-Za-z0-9._-]*}_${SAN_OUT#*[!A-Za-z0-9._-]} ;;
             *) break ;;
         esac
     done
-    while [ ${#san_s} -gt "$MAX_NAME_PART" ]; do san_s=${san_s%?}; done
-    SAN_OUT=$san_s
+    while [ ${#SAN_OUT} -gt "$MAX_NAME_PART" ]; do SAN_OUT=${SAN_OUT%?}; done
 }
 
-# read_first_line FILE: LINE_OUT is FILE's first line (empty when unreadable), by a
-# builtin read. Only regular files: a FIFO planted in a --proc tree would block forever.
+# read_first_line FILE: LINE_OUT is its first line. Only a regular file (a FIFO blocks).
 read_first_line() {
     LINE_OUT=
     [ -f "$1" ] || return 1
@@ -368,12 +292,7 @@ read_first_line() {
 }
 
 # abs_path PATH: ABS_OUT is PATH made absolute against the current folder.
-abs_path() {
-    case $1 in
-        /*) ABS_OUT=$1 ;;
-        *) ABS_OUT=${PWD:-$(pwd)}/$1 ;;
-    esac
-}
+abs_path() { case $1 in /*) ABS_OUT=$1 ;; *) ABS_OUT=${PWD:-$(pwd)}/$1 ;; esac; }
 
 # --- setup and cleanup ----------------------------------------------------------------
 
@@ -382,51 +301,36 @@ setup_env() {
     LC_ALL=C
     export LC_ALL
     umask 077 # the staging folder and the tarball hold command lines
-    TMP_OUT='' WORK='' JOB_PID='' JOB2_PID='' TAR_PID='' COUNT_PID='' LSNS_PID='' JOB_RC=0 RENAMING=0
+    TMP_OUT='' WORK='' JOB_PID='' TAR_PID='' COUNT_PID='' LSNS_PID='' JOB_RC=0 RENAMING=0
     NL='
 '
-    # Timeouts need `sleep` (a program in coreutils and busybox); without it jobs run unbounded.
-    HAVE_SLEEP=
-    command -v sleep >/dev/null 2>&1 && HAVE_SLEEP=1
+    HAVE_SLEEP=$(command -v sleep 2>/dev/null) # timeouts need it (coreutils, busybox)
     trap cleanup EXIT
     trap 'on_signal 130' INT
     trap 'on_signal 143' TERM
     trap 'on_signal 129' HUP
 }
 
-# Removes everything this run made but a finished output file. Safe to call twice (from
-# a signal trap and then from the EXIT trap).
+# Removes all this run made but a finished output file; safe to call twice.
 cleanup() {
-    # A signal can come between a job's `&` and the line that names it: then only $!
-    # knows it, and it is stopped too while it is still our child.
+    # A signal between a job's `&` and the line that names it: only $! knows the job.
     cu_last=
-    if is_pid "${!-}" && read_first_line "/proc/$!/stat"; then
-        cu_stat=${LINE_OUT##*) }
-        cu_stat=${cu_stat#* }
-        [ "${cu_stat%% *}" = "$$" ] && cu_last=$!
-    fi
-    for cu_pid in $JOB_PID $JOB2_PID $TAR_PID $COUNT_PID $LSNS_PID $cu_last; do
+    is_pid "${!-}" && stat_field "/proc/$!/stat" 4 && [ "$FIELD_OUT" = "$$" ] && cu_last=$!
+    for cu_pid in $JOB_PID $TAR_PID $COUNT_PID $LSNS_PID $cu_last; do
         kill_tree "$cu_pid"
         wait "$cu_pid" 2>/dev/null
     done
-    JOB_PID='' JOB2_PID='' TAR_PID='' COUNT_PID='' LSNS_PID=''
+    JOB_PID='' TAR_PID='' COUNT_PID='' LSNS_PID=''
     if [ -n "$TMP_OUT" ]; then
         [ "$RENAMING" != 1 ] || [ -e "$TMP_OUT" ] || rm -f "$OUT_ABS" 2>/dev/null
         rm -f "$TMP_OUT" 2>/dev/null
         TMP_OUT=
     fi
-    if [ -n "$WORK" ]; then
-        # Busybox cp keeps /proc's read-only folder modes; a program killed a moment ago
-        # may still finish its write: chmod, then try again after a second.
-        rm -rf "$WORK" 2>/dev/null || {
-            chmod -R u+rwx "$WORK" 2>/dev/null
-            rm -rf "$WORK" 2>/dev/null
-        } || {
-            sleep 1
-            rm -rf "$WORK" 2>/dev/null
-        }
-        WORK=
-    fi
+    [ -n "$WORK" ] || return 0
+    # Busybox cp keeps /proc's r-x modes; a job killed just now may still write.
+    rm -rf "$WORK" 2>/dev/null || { chmod -R u+rwx "$WORK"; rm -rf "$WORK"; } 2>/dev/null ||
+        { sleep 1; rm -rf "$WORK"; } 2>/dev/null
+    WORK=
 }
 
 on_signal() {
@@ -448,25 +352,17 @@ now() {
 # --- the view -------------------------------------------------------------------------
 
 read_view() {
+    PROC=/proc LIVE=1 SELF_PID=''
     if [ -n "$OPT_PROC" ]; then
         abs_path "$OPT_PROC"
         PROC=${ABS_OUT%/} LIVE=0
-    else
-        PROC=/proc LIVE=1
     fi
-    # Our own PID as this procfs numbers it: the shell opens self/stat itself, so "self"
-    # is the shell. A fake tree has a link; a real procfs given with --proc answers
-    # readlink with the readlink process, gone by now.
-    SELF_PID=
-    if [ "$LIVE" = 1 ]; then
+    # Our PID as this procfs numbers it (the shell's own read of self/stat). A fake tree
+    # has a link; a real procfs given to --proc answers readlink with readlink's PID.
+    [ "$LIVE" = 1 ] || [ ! -L "$PROC/self" ] || SELF_PID=$(readlink "$PROC/self" 2>/dev/null)
+    if [ "$LIVE" = 1 ] || { [ -n "$SELF_PID" ] && [ ! -d "$PROC/$SELF_PID" ]; }; then
         read_first_line "$PROC/self/stat"
         SELF_PID=${LINE_OUT%% *}
-    elif [ -L "$PROC/self" ]; then
-        SELF_PID=$(readlink "$PROC/self" 2>/dev/null)
-        if [ -n "$SELF_PID" ] && [ ! -d "$PROC/$SELF_PID" ]; then
-            read_first_line "$PROC/self/stat"
-            SELF_PID=${LINE_OUT%% *}
-        fi
     fi
     is_pid "$SELF_PID" || SELF_PID=
     read_first_line "$PROC/sys/kernel/random/boot_id"; VIEW_BOOT_ID=$LINE_OUT
@@ -476,30 +372,26 @@ read_view() {
     read_first_line "$PROC/uptime"; UPTIME_START=${LINE_OUT%% *}
     # uid, euid and capabilities from our own status.
     VIEW_UID='' VIEW_EUID='' VIEW_CAP_EFF='' VIEW_CAP_PRM='' VIEW_CAP_BND=''
-    if [ -f "$PROC/self/status" ]; then
-        while IFS= read -r rv_line; do
-            # shellcheck disable=SC2086 # split the values on whitespace
-            set -- ${rv_line#*:}
-            case $rv_line in
-                Uid:*) VIEW_UID=${1-} VIEW_EUID=${2-} ;;
-                CapEff:*) VIEW_CAP_EFF=${1-} ;;
-                CapPrm:*) VIEW_CAP_PRM=${1-} ;;
-                CapBnd:*) VIEW_CAP_BND=${1-} ;;
-            esac
-        done 2>/dev/null <"$PROC/self/status"
-    fi
+    [ ! -f "$PROC/self/status" ] || while IFS= read -r rv_line; do
+        # shellcheck disable=SC2086 # split the values on whitespace
+        set -- ${rv_line#*:}
+        case $rv_line in
+            Uid:*) VIEW_UID=${1-} VIEW_EUID=${2-} ;;
+            CapEff:*) VIEW_CAP_EFF=${1-} ;;
+            CapPrm:*) VIEW_CAP_PRM=${1-} ;;
+            CapBnd:*) VIEW_CAP_BND=${1-} ;;
+        esac
+    done 2>/dev/null <"$PROC/self/status"
     # The procfs mounts this view sees: hidepid= and subset= show up here.
     MOUNT_LINES='' MOUNT_COUNT=0 VIEW_HIDEPID=''
-    if [ -f "$PROC/self/mountinfo" ]; then
-        while IFS= read -r rv_line; do
-            case $rv_line in *' - proc '*) ;; *) continue ;; esac
-            procfs_hidepid "$rv_line"
-            [ "$MOUNT_COUNT" -lt "$MAX_MOUNT_LINES" ] || continue
-            json_string "$rv_line"
-            MOUNT_LINES=$MOUNT_LINES${MOUNT_LINES:+, }$JSON_OUT
-            MOUNT_COUNT=$((MOUNT_COUNT + 1))
-        done 2>/dev/null <"$PROC/self/mountinfo"
-    fi
+    [ ! -f "$PROC/self/mountinfo" ] || while IFS= read -r rv_line; do
+        case $rv_line in *' - proc '*) ;; *) continue ;; esac
+        procfs_hidepid "$rv_line"
+        [ "$MOUNT_COUNT" -lt "$MAX_MOUNT_LINES" ] || continue
+        json_string "$rv_line"
+        MOUNT_LINES=$MOUNT_LINES${MOUNT_LINES:+, }$JSON_OUT
+        MOUNT_COUNT=$((MOUNT_COUNT + 1))
+    done 2>/dev/null <"$PROC/self/mountinfo"
     [ -z "$VIEW_HIDEPID" ] ||
         say "warning: $PROC is mounted with hidepid=$VIEW_HIDEPID: processes of other users may be missing; the snapshot says so (view.hidepid)"
     SELF_ROOT=
@@ -507,35 +399,25 @@ read_view() {
     :
 }
 
-# procfs_hidepid MOUNTINFO_LINE: when the line is the proc mount at $PROC, VIEW_HIDEPID
-# is its hidepid= value (empty for 0/off). The last mount at $PROC, the one on top, wins.
-# A mount point with a space is escaped (\040) and never matches: hidepid then goes
-# unflagged, but the raw lines are in view.procfs_mounts.
+# procfs_hidepid MOUNTINFO_LINE: VIEW_HIDEPID is the hidepid= (not 0/off) of the last
+# proc mount at $PROC (an escaped mount point never matches; the raw lines are kept).
 procfs_hidepid() {
     ph_rest=${1#* * * * }
     [ "${ph_rest%% *}" = "${PROC:-/}" ] || return 0
     ph_opts=${1##* - proc }
     ph_opts=,${ph_opts#* },
     VIEW_HIDEPID=
-    case $ph_opts in *,hidepid=*) ;; *) return 0 ;; esac
     ph_val=${ph_opts#*,hidepid=}
     ph_val=${ph_val%%,*}
     case $ph_val in 0 | off | *[!a-z0-9]*) ;; *) VIEW_HIDEPID=$ph_val ;; esac
 }
 
-# root_of PID: ROOT_OUT is PID's root folder. In a --proc tree a root that is a symlink
-# is refused: it would lead out of the tree into the live system.
-root_of() {
-    ROOT_OUT=$PROC/$1/root
-    [ "$LIVE" = 1 ] || [ ! -L "$ROOT_OUT" ]
-}
+# root_of PID: ROOT_OUT is PID's root; a symlink in a --proc tree would leave the tree.
+root_of() { ROOT_OUT=$PROC/$1/root && { [ "$LIVE" = 1 ] || [ ! -L "$ROOT_OUT" ]; }; }
 
-# The shell that runs us, for the manifest: variables first; dash and busybox ash have
-# none, so read our own executable's link.
+# The shell that runs us, for the manifest: dash and busybox ash are told by our exe.
 detect_shell() {
     SHELL_NAME='sh'
-    [ -z "${KSH_VERSION-}" ] || SHELL_NAME=ksh
-    [ -z "${ZSH_VERSION-}" ] || SHELL_NAME=zsh
     [ -z "${BASH_VERSION-}" ] || SHELL_NAME=bash
     [ "$SHELL_NAME" = sh ] && read_first_line /proc/self/stat || return 0
     ds_exe=$(readlink "/proc/${LINE_OUT%% *}/exe" 2>/dev/null) || return 0
@@ -546,34 +428,20 @@ detect_shell() {
     esac
 }
 
-# choose_distro: DISTRO and DISTRO_FROM, the WSL distro of this view. sudo drops
-# WSL_DISTRO_NAME, but WSL names each distro's init `init(NAME)`, or `init-systemd(NAME)`
-# (PID 2 under systemd), and a comm keeps 15 bytes: without the ')' the name was cut,
-# which the manifest says (DISTRO_CUT) rather than pass a prefix off as the name.
-choose_distro() {
-    DISTRO='' DISTRO_FROM='' DISTRO_CUT=false
-    if [ -n "$OPT_DISTRO" ]; then
-        DISTRO=$OPT_DISTRO DISTRO_FROM='option --distro'
-        return
-    elif [ -n "${WSL_DISTRO_NAME-}" ]; then
-        DISTRO=$WSL_DISTRO_NAME DISTRO_FROM='WSL_DISTRO_NAME'
-        return
-    fi
-    for cd_pid in 1 2; do
-        cd_comm=
-        IFS= read -r cd_comm 2>/dev/null <"$PROC/$cd_pid/comm" || continue
-        case $cd_comm in 'init('?* | 'init-systemd('?*) ;; *) continue ;; esac
-        cd_name=${cd_comm#*\(}
-        case $cd_name in *\)) cd_name=${cd_name%\)} ;; *) DISTRO_CUT=true ;; esac
-        [ -n "$cd_name" ] || continue
-        DISTRO=$cd_name DISTRO_FROM="comm '$cd_comm' of PID $cd_pid"
-        return
-    done
-}
-
-# LABEL (for the manifest) and LABEL_SAFE, HOST_SAFE (for the file name).
+# LABEL, LABEL_SAFE, HOST_SAFE, and DISTRO: sudo drops WSL_DISTRO_NAME, but WSL's init is
+# `init(NAME)` (`init-systemd(NAME)`, PID 2); a comm keeps 15 bytes: no ')', DISTRO_CUT.
 choose_label() {
-    choose_distro
+    DISTRO=$OPT_DISTRO DISTRO_FROM='option --distro' DISTRO_CUT=false
+    [ -n "$DISTRO" ] || DISTRO=${WSL_DISTRO_NAME-} DISTRO_FROM=WSL_DISTRO_NAME
+    for cl_pid in 1 2; do
+        [ -z "$DISTRO" ] || break
+        cl_comm=
+        IFS= read -r cl_comm 2>/dev/null <"$PROC/$cl_pid/comm" || continue
+        case $cl_comm in 'init('?* | 'init-systemd('?*) ;; *) continue ;; esac
+        DISTRO=${cl_comm#*\(} DISTRO_FROM="comm '$cl_comm' of PID $cl_pid"
+        case $DISTRO in *\)) DISTRO=${DISTRO%\)} ;; *) DISTRO_CUT=true ;; esac
+    done
+    [ -n "$DISTRO" ] || DISTRO_FROM='' DISTRO_CUT=false
     LABEL=$OPT_LABEL
     if [ -z "$LABEL" ] && [ -n "$DISTRO" ] && [ "$DISTRO_CUT" = false ]; then
         LABEL=$DISTRO
@@ -592,13 +460,10 @@ choose_label() {
     HOST_SAFE=${SAN_OUT:-host}
 }
 
-# resolve_in_root ROOT RELPATH: RESOLVED is the regular file RELPATH names inside ROOT
-# (a /proc/PID/root); fails when there is none. By hand, because below /proc/PID/root
-# the kernel resolves an absolute symlink against the READER's root: a container's
-# /etc/os-release -> /etc/shadow would hand us the host's file. A symlink's target is
-# spliced in (absolute ones restart at ROOT), a '..' above ROOT is refused, at most
-# MAX_LINK_HOPS links are followed, and only a regular file passes (never a FIFO or
-# device). A file swapped for a link after the check is read capped and under a timeout.
+# resolve_in_root ROOT RELPATH: RESOLVED is the regular file RELPATH names in ROOT (a
+# /proc/PID/root). By hand: the kernel resolves an absolute link there against OUR root
+# (a container's os-release -> /etc/shadow). Links restart at ROOT, '..' stops at ROOT,
+# MAX_LINK_HOPS at most; a file swapped after the check is read capped, under a timeout.
 resolve_in_root() {
     rr_root=$1 rr_todo=$2 rr_done='' rr_hops=0 RESOLVED=''
     while [ -n "$rr_todo" ]; do
@@ -624,24 +489,22 @@ resolve_in_root() {
         [ -z "$rr_todo" ] || [ -d "$rr_path" ] || return 1
         rr_done=${rr_done:+$rr_done/}$rr_head
     done
-    [ -n "$rr_done" ] || return 1
     RESOLVED=$rr_root/$rr_done
-    [ -f "$RESOLVED" ] && [ ! -L "$RESOLVED" ] && [ ! -p "$RESOLVED" ]
+    [ -n "$rr_done" ] && [ -f "$RESOLVED" ] && [ ! -L "$RESOLVED" ] && [ ! -p "$RESOLVED" ]
 }
 
-# copy_capped SRC DEST MAXBYTES: at most MAXBYTES of a checked regular file, under a
-# timeout (a FUSE or 9P file can hang); no partial DEST on failure.
+# copy_capped SRC DEST MAXBYTES: under a timeout (FUSE, 9P); no partial DEST on failure.
 copy_capped() {
-    tmo "$FILE_TIMEOUT" head -c "$3" "$1" >"$2" 2>/dev/null && return 0
-    rm -f "$2"
-    return 1
+    run_job . /dev/null "$2" /dev/null "$FILE_TIMEOUT" head -c "$3" "$1"
+    [ "$JOB_RC" = 0 ] || rm -f "$2"
+    [ "$JOB_RC" = 0 ]
 }
 
 # --- output and staging ---------------------------------------------------------------
 
 plan_output() {
     TOPNAME=nsnap-$HOST_SAFE-$LABEL_SAFE-$START_STAMP
-    TO_STDOUT=0 OUT_DIR=
+    TO_STDOUT=0 OUT_DIR=''
     if [ "$OPT_OUT" = - ]; then
         [ ! -t 1 ] || usage_error "refusing to write a tarball to a terminal; redirect stdout or use -o FILE"
         TO_STDOUT=1
@@ -649,85 +512,61 @@ plan_output() {
     fi
     OUT=${OPT_OUT:-./$TOPNAME.tar.gz}
     case $OUT in */*) OUT_DIR=${OUT%/*} ;; *) OUT_DIR=. ;; esac
-    OUT_DIR=${OUT_DIR:-/}
-    OUT_BASE=${OUT##*/}
+    OUT_DIR=${OUT_DIR:-/} OUT_BASE=${OUT##*/}
     abs_path "$OUT"
     OUT_ABS=$ABS_OUT
     abs_path "$OUT_DIR"
-    OUT_DIR_ABS=$ABS_OUT
     if [ -z "$OUT_BASE" ] || [ -d "$OUT" ]; then die "output '$OUT' is a folder; give a file name"; fi
     # The rename at the end would replace a device or a link such as /dev/stdout.
     if [ -L "$OUT" ] || { [ -e "$OUT" ] && [ ! -f "$OUT" ]; }; then
         die "output '$OUT' exists and is not a regular file; use -o - for stdout"
     fi
     [ -d "$OUT_DIR" ] || die "cannot write '$OUT': folder '$OUT_DIR' does not exist"
-    # Prove the target writable before any work by creating the hidden file the tarball
-    # is written to (renamed into place at the end); noclobber makes the create exclusive,
-    # so nobody's file or link is overwritten. Named before it exists, so that a signal
-    # between the two leaves nothing.
+    # Prove the target writable now: create (noclobber) the hidden file the tarball goes
+    # to, renamed at the end. TMP_OUT names it first, so a signal leaves nothing.
     po_i=0
     while :; do
-        TMP_OUT=$OUT_DIR_ABS/.$OUT_BASE.$$.$po_i.partial
-        set -C
-        if printf '' 2>/dev/null >"$TMP_OUT"; then
-            set +C
-            break
-        fi
-        set +C
+        TMP_OUT=$ABS_OUT/.$OUT_BASE.$$.$po_i.partial
+        (set -C && printf '' >"$TMP_OUT") 2>/dev/null && break
         po_tmp=$TMP_OUT
         TMP_OUT=
-        if [ ! -e "$po_tmp" ] || [ "$po_i" -ge 20 ]; then
+        { [ -e "$po_tmp" ] && [ "$po_i" -lt 20 ]; } ||
             die "cannot write to folder '$OUT_DIR' (is it writable? a read-only file system?); nothing was written"
-        fi
         po_i=$((po_i + 1))
     done
 }
 
-# One folder holds the snapshot's top folder and our scratch files. The capture makes
-# ~17 small files per process; on a slow disk that dominates (5000 processes: 42 s in a
-# disk-backed /tmp, 3.9 s on tmpfs), so without TMPDIR a writable /dev/shm is preferred.
-# mktemp only names it and our mkdir makes it, after WORK holds the name (a signal during
-# `mktemp -d` would leave a folder the trap does not know); mkdir fails on anything
-# already there. Without mktemp, a fixed name in the staging base, else (a read-only
-# /tmp) next to the output.
+# WORK: the top folder and scratch files, ~17 small files per process (5000: 42 s on a
+# disk, 3.9 s on tmpfs), so /dev/shm without TMPDIR. mktemp -u names it, mkdir makes it
+# (a signal during `mktemp -d` would leave a folder the trap does not know); else a
+# fixed name there or (a read-only /tmp) next to the output.
 make_staging() {
     ms_base=${TMPDIR:-/tmp}
-    if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ] && [ ! -L /dev/shm ]; then
-        ms_base=/dev/shm
-    fi
-    WORK=
-    if command -v mktemp >/dev/null 2>&1; then
-        WORK=$(mktemp -u "$ms_base/nsnap.XXXXXX" 2>/dev/null) || WORK=
-        [ -z "$WORK" ] || mkdir "$WORK" 2>/dev/null || WORK=
-    fi
-    if [ -z "$WORK" ]; then
-        abs_path "${OUT_DIR:-.}"
-        ms_parent=$ABS_OUT
-        for ms_dir in "$ms_base" "$ms_parent"; do
-            WORK=$ms_dir/.nsnap-stage.$$.$START_EPOCH
-            mkdir "$WORK" 2>/dev/null && break
-            WORK=
-        done
-        [ -n "$WORK" ] || die "cannot create a staging folder in '$ms_base' or '$ms_parent'; set TMPDIR to a writable folder"
-    fi
+    [ -n "${TMPDIR:-}" ] || [ ! -d /dev/shm ] || [ ! -w /dev/shm ] || [ -L /dev/shm ] || ms_base=/dev/shm
+    WORK=$(mktemp -u "$ms_base/nsnap.XXXXXX" 2>/dev/null) || WORK=
+    [ -z "$WORK" ] || mkdir "$WORK" 2>/dev/null || WORK=
+    abs_path "${OUT_DIR:-.}"
+    for ms_dir in "$ms_base" "$ABS_OUT"; do
+        [ -z "$WORK" ] || break
+        WORK=$ms_dir/.nsnap-stage.$$.$START_EPOCH
+        mkdir "$WORK" 2>/dev/null || WORK=
+    done
+    [ -n "$WORK" ] || die "cannot create a staging folder in '$ms_base' or '$ABS_OUT'; set TMPDIR to a writable folder"
     abs_path "$WORK"
     WORK=$ABS_OUT TOP=$ABS_OUT/$TOPNAME
     STAGE_PROC=$TOP/proc
-    mkdir -p "$STAGE_PROC/sys/kernel/random" "$WORK/probe" 2>/dev/null ||
-        die "cannot write to the staging folder '$WORK'"
+    mkdir -p "$STAGE_PROC/sys/kernel/random" "$WORK/probe" 2>/dev/null || die "cannot write to the staging folder '$WORK'"
 }
 
-# check_room: 64 KiB still fit in the staging folder. Run after each step that fills it:
-# a full folder would otherwise make files go missing without a word.
+# check_room: 64 KiB still fit (a full folder would lose files without a word).
 check_room() {
     printf '%65536s' '' 2>/dev/null >"$WORK/probe/room" ||
         die "the staging folder '$WORK' is full or read-only; set TMPDIR to a folder with room"
     : >"$WORK/probe/room"
 }
 
-# Does this cp copy /proc-like trees with --parents, keeping symlinks and making writable
-# folders? Tried on a tiny tree rather than guessed from a version. Also: can xargs take
-# a 512 KiB command line (a few thousand processes in one cp), and does find -printf?
+# Does cp copy /proc-like trees with --parents (tried, not guessed from a version)? Can
+# xargs pass 512 KiB at once (thousands of processes in one cp)? Does find -printf?
 detect_tools() {
     COPY_MODE=loop XARGS_SIZE='' FIND_PRINTF=0
     dt_src=$WORK/probe/src
@@ -744,18 +583,13 @@ detect_tools() {
 
 # --- copying the processes ------------------------------------------------------------
 
-# Lists every PID folder (a builtin glob) into pids.list and writes the copy's input:
-# for bulk, the relative paths for `xargs cp --parents` (copy.list; from SPLIT_MIN
-# folders on, the second half goes to copy2.list for a second cp at once: two cores,
-# and lsns mostly waits on the kernel); for loop, a small sh script, one cp per process.
-plan_copy() {
+# Lists every PID folder (a builtin glob) into pids.list and writes the copy's input,
+# copy.list: for bulk, the relative paths for one `xargs cp --parents`; for loop, a
+# small sh script, one cp per process. Then runs it under one timeout.
+copy_processes() {
     PID_FILES='status stat comm cgroup'
     [ "$OPT_CMDLINE" = 1 ] && PID_FILES='status stat cmdline comm cgroup'
-    PID_COUNT=0 pc_split=0
-    if [ "$COPY_MODE" = bulk ]; then
-        set -- "$PROC"/[0-9]*
-        [ $# -lt "$SPLIT_MIN" ] || pc_split=$(($# / 2))
-    fi
+    PID_COUNT=0
     {
         if [ "$COPY_MODE" = bulk ]; then
             printf '%s\n' uptime sys/kernel/random/boot_id sys/kernel/hostname sys/kernel/osrelease sys/kernel/version
@@ -764,68 +598,42 @@ plan_copy() {
             printf '%s\n' 'cd "$1" || exit 1' 'd=$2' 'cp uptime "$d/"' 'cp sys/kernel/random/boot_id "$d/sys/kernel/random/"' \
                 'cp sys/kernel/hostname sys/kernel/osrelease sys/kernel/version "$d/sys/kernel/"'
         fi
-        for pc_d in "$PROC"/[0-9]*; do
-            pc_p=${pc_d##*/}
+        for cp_d in "$PROC"/[0-9]*; do
+            cp_p=${cp_d##*/}
             # A --proc tree could link a PID folder into the live /proc; cp would follow.
-            is_pid "$pc_p" && [ ! -L "$pc_d" ] || continue
-            printf '%s\n' "$pc_p" >&3
+            is_pid "$cp_p" && [ ! -L "$cp_d" ] || continue
+            printf '%s\n' "$cp_p" >&3
             PID_COUNT=$((PID_COUNT + 1))
-            pc_line=
-            for pc_f in $PID_FILES ns; do pc_line="$pc_line $pc_p/$pc_f"; done
-            if [ "$COPY_MODE" = loop ]; then
-                # shellcheck disable=SC2016 # $d belongs to the generated script
-                printf 'cp -dR%s "$d/%s/"\n' "$pc_line" "$pc_p"
-            elif [ "$pc_split" -gt 0 ] && [ "$PID_COUNT" -gt "$pc_split" ]; then
-                # shellcheck disable=SC2086 # one path a line: digits and fixed names
-                printf '%s\n' $pc_line >&6
-            else
-                # shellcheck disable=SC2086
-                printf '%s\n' $pc_line
-            fi
+            cp_line=
+            for cp_f in $PID_FILES ns; do cp_line="$cp_line $cp_p/$cp_f"; done
+            # shellcheck disable=SC2016,SC2086 # $d is the script's; one path a line
+            if [ "$COPY_MODE" = loop ]; then printf 'cp -dR%s "$d/%s/"\n' "$cp_line" "$cp_p"; else printf '%s\n' $cp_line; fi
         done
-    } >"$WORK/copy.list" 3>"$WORK/pids.list" 6>"$WORK/copy2.list" 2>/dev/null ||
-        die "cannot write to the staging folder '$WORK'"
+    } >"$WORK/copy.list" 3>"$WORK/pids.list" 2>/dev/null || die "cannot write to the staging folder '$WORK'"
     [ "$PID_COUNT" -gt 0 ] || die "no process folders in '$PROC' (is procfs mounted?); nothing was written"
-}
-
-copy_processes() {
-    COPY_TIMED_OUT=0
+    check_room
+    start_lsns
     cp_ms=$COPY_MS_PER_PROCESS
     [ "$COPY_MODE" = bulk ] || cp_ms=$LOOP_MS_PER_PROCESS
     cp_secs=$((COPY_TIMEOUT + PID_COUNT * cp_ms / 1000))
     if [ "$COPY_MODE" = bulk ]; then
-        set -- xargs ${XARGS_SIZE:+-s "$XARGS_SIZE"} cp -dR --parents --no-preserve=mode -t "$STAGE_PROC"
-        if [ -s "$WORK/copy2.list" ]; then
-            spawn "$PROC" "$WORK/copy2.list" /dev/null /dev/null "$cp_secs" "$@"
-            JOB2_PID=$BG_PID
-        fi
-        run_job "$PROC" "$WORK/copy.list" /dev/null /dev/null "$cp_secs" "$@"
-        job_timed_out && COPY_TIMED_OUT=1
-        if [ -n "$JOB2_PID" ]; then
-            wait_job JOB2_PID
-            job_timed_out && COPY_TIMED_OUT=1
-        fi
+        run_job "$PROC" "$WORK/copy.list" /dev/null /dev/null "$cp_secs" \
+            xargs ${XARGS_SIZE:+-s "$XARGS_SIZE"} cp -dR --parents --no-preserve=mode -t "$STAGE_PROC"
     else
         # Busybox cp has no --parents: one mkdir for every PID folder, then the script.
-        if [ -s "$WORK/pids.list" ]; then
-            (cd "$STAGE_PROC" && exec xargs mkdir -p <"$WORK/pids.list") 2>/dev/null ||
-                die "cannot create folders in the staging folder '$WORK'"
-        fi
+        (cd "$STAGE_PROC" && exec xargs mkdir -p <"$WORK/pids.list") 2>/dev/null ||
+            die "cannot create folders in the staging folder '$WORK'"
         run_job "$PROC" /dev/null /dev/null /dev/null "$cp_secs" sh "$WORK/copy.list" "$PROC" "$STAGE_PROC"
-        job_timed_out && COPY_TIMED_OUT=1
         # Busybox cp copies /proc's folder modes (r-x): make the tree ours again.
         chmod -R u+rwX "$TOP" 2>/dev/null
     fi
-    [ "$LIVE" = 1 ] || drop_foreign_entries
-    :
-}
-
-# A --proc tree is only a folder: where /proc has files it may hold FIFOs, devices or
-# symlinks. cp -R recreates those without opening them, and here they are dropped: the
-# snapshot keeps only files, folders and namespace links (GNU find also checks a link's
-# target: `type:[inode]`, no slash).
-drop_foreign_entries() {
-    if [ "$FIND_PRINTF" = 1 ]; then
+    COPY_FALLBACK=other
+    job_timed_out && COPY_FALLBACK=timeout
+    # A --proc tree may hold FIFOs, devices or links where /proc has files: cp -R made them
+    # without opening them; drop them (GNU find also checks ns targets: `type:[inode]`).
+    if [ "$LIVE" = 1 ]; then
+        :
+    elif [ "$FIND_PRINTF" = 1 ]; then
         (cd "$STAGE_PROC" && exec find . \( \( -type l \( ! -path './[0-9]*/ns/*' \
             -o ! -lname '*:\[[0-9]*\]' -o -lname '*/*' \) \) \
             -o \( ! -type d ! -type f ! -type l \) \) -exec rm -f {} +) >/dev/null 2>&1
@@ -833,30 +641,28 @@ drop_foreign_entries() {
         (cd "$STAGE_PROC" && exec find . \( \( -type l ! -path './[0-9]*/ns/*' \) \
             -o \( ! -type d ! -type f ! -type l \) \) -exec rm -f {} +) >/dev/null 2>&1
     fi
+    check_room
 }
 
 # --- what the copy missed, and why ----------------------------------------------------
 
-# The copy's own messages are not read (their wording differs between GNU, busybox and
-# versions): what is missing in the staging folder is judged by what the script can see.
+# cp's messages are not read (wording varies): failures are judged by what we can see.
 
 # note_failure PID FILE CODE: one failed read into denied (EACCES, fd 4) or errors (fd 5).
 note_failure() {
     if [ "$3" = EACCES ]; then
         DENIED_N=$((DENIED_N + 1))
-        [ "$DENIED_N" -le "$MAX_LIST_ENTRIES" ] || return 0
-        [ "$DENIED_N" -eq 1 ] || printf ',' >&4
-        printf '\n    {"path": "proc/%s/%s", "error": "%s"}' "$1" "$2" "$3" >&4
+        set -- "$@" "$DENIED_N" 4
     else
         ERRORS_N=$((ERRORS_N + 1))
-        [ "$ERRORS_N" -le "$MAX_LIST_ENTRIES" ] || return 0
-        [ "$ERRORS_N" -eq 1 ] || printf ',' >&5
-        printf '\n    {"path": "proc/%s/%s", "error": "%s"}' "$1" "$2" "$3" >&5
+        set -- "$@" "$ERRORS_N" 5
     fi
+    [ "$4" -le "$MAX_LIST_ENTRIES" ] || return 0
+    [ "$4" -eq 1 ] || printf ',' >&"$5"
+    printf '\n    {"path": "proc/%s/%s", "error": "%s"}' "$1" "$2" "$3" >&"$5"
 }
 
-# stat_field STAT N: FIELD_OUT is field N (3 or more) of the stat file STAT, split after
-# the last ')' (a comm may hold spaces and parentheses).
+# stat_field STAT N: FIELD_OUT is field N (>= 3) of a stat file, split after the last ')'.
 stat_field() {
     FIELD_OUT=
     read_first_line "$1" || return 1
@@ -865,15 +671,6 @@ stat_field() {
     [ $# -ge $(($1 - 1)) ] || return 1
     shift $(($1 - 2))
     FIELD_OUT=$1
-}
-
-# gone PID: PID's folder is gone, or holds another process now (a PID is reused at
-# once): its start time (stat field 22) differs from the one staged.
-gone() {
-    [ -d "$PROC/$1" ] || return 0
-    stat_field "$STAGE_PROC/$1/stat" 22 || return 1
-    go_start=$FIELD_OUT
-    stat_field "$PROC/$1/stat" 22 && [ "$FIELD_OUT" != "$go_start" ]
 }
 
 # why_missing PID FILE: WHY is why FILE (a file or ns/TYPE) of PID, whose process is
@@ -905,34 +702,27 @@ why_missing() {
     fi
 }
 
-# Checks what each PID folder got, with builtin tests only, and says why anything is
-# missing: the process is gone (vanished), or why_missing.
+# Checks each PID folder with builtins only: what is missing is vanished or why_missing.
 classify_copy() {
-    DENIED_N=0 ERRORS_N=0 VANISHED_N=0 PROC_N=0 COPY_FALLBACK=other NS_FOLLOW=0
-    [ "$COPY_TIMED_OUT" = 0 ] || COPY_FALLBACK=timeout
+    DENIED_N=0 ERRORS_N=0 VANISHED_N=0 PROC_N=0 NS_FOLLOW=0 cc_kernel_ns=''
     [ -n "$SELF_PID" ] && [ -e "$PROC/$SELF_PID/ns/pid" ] && NS_FOLLOW=1
     # The links every process has: those of our own (an older kernel lacks some types).
-    cc_kernel_ns=
     for cc_t in $NS_LINKS; do
         [ -z "$SELF_PID" ] || [ -L "$PROC/$SELF_PID/ns/$cc_t" ] && cc_kernel_ns="$cc_kernel_ns $cc_t"
     done
     while IFS= read -r cc_p; do
-        cc_dir=$STAGE_PROC/$cc_p
-        cc_missing=
+        cc_dir=$STAGE_PROC/$cc_p cc_missing=''
         for cc_f in $PID_FILES; do
             [ ! -s "$cc_dir/$cc_f" ] || continue
             if [ -e "$cc_dir/$cc_f" ]; then
-                # Empty. The kernel writes no empty file here but a cmdline (kernel
-                # threads, zombies); any other was cut short, unless the source is empty.
+                # Empty: cut short, unless a cmdline (kernel threads) or the source is empty.
                 if [ "$cc_f" = cmdline ] || ! read_first_line "$PROC/$cc_p/$cc_f"; then continue; fi
                 rm -f "$cc_dir/$cc_f"
             fi
             cc_missing="$cc_missing $cc_f"
         done
         if [ -d "$cc_dir/ns" ] || { [ -r "$PROC/$cc_p/ns" ] && [ -x "$PROC/$cc_p/ns" ]; }; then
-            for cc_t in $cc_kernel_ns; do
-                [ -L "$cc_dir/ns/$cc_t" ] || cc_missing="$cc_missing ns/$cc_t"
-            done
+            for cc_t in $cc_kernel_ns; do [ -L "$cc_dir/ns/$cc_t" ] || cc_missing="$cc_missing ns/$cc_t"; done
         else
             cc_missing="$cc_missing ns"
         fi
@@ -941,7 +731,9 @@ classify_copy() {
             printf '%s/status\n' "$cc_p" >&7
         fi
         [ -n "$cc_missing" ] || continue
-        if gone "$cc_p"; then
+        # Vanished: gone, or reused (its start time, stat field 22, is not the staged one).
+        if [ ! -d "$PROC/$cc_p" ] || { stat_field "$cc_dir/stat" 22 && cc_start=$FIELD_OUT &&
+            stat_field "$PROC/$cc_p/stat" 22 && [ "$FIELD_OUT" != "$cc_start" ]; }; then
             VANISHED_N=$((VANISHED_N + 1))
             [ "$VANISHED_N" -eq 1 ] || printf ', ' >&6
             printf '%s' "$cc_p" >&6
@@ -967,11 +759,9 @@ classify_copy() {
 
 # --- the rest of the snapshot ---------------------------------------------------------
 
-# The namespace inits (last NSpid entry is 1), found by one grep over the staged
-# statuses, and we ourselves: their os-release and wsl.conf, read inside their root.
+# os-release and wsl.conf of each namespace init (one grep: last NSpid is 1) and ours.
 copy_etc_files() {
-    VIEW_WSL_CONF=false
-    ce_pids=
+    VIEW_WSL_CONF=false ce_pids='' ce_seen=' '
     if [ -s "$WORK/status.list" ]; then
         (cd "$STAGE_PROC" && exec xargs grep -lE '^NSpid:.*[[:space:]]1[[:space:]]*$' \
             <"$WORK/status.list") >"$WORK/inits.list" 2>/dev/null
@@ -979,18 +769,13 @@ copy_etc_files() {
             is_pid "${ce_line%%/*}" && ce_pids="$ce_pids ${ce_line%%/*}"
         done <"$WORK/inits.list"
     fi
-    ce_seen=' '
     for ce_p in $ce_pids $SELF_PID; do
         case $ce_seen in *" $ce_p "*) continue ;; esac
         ce_seen="$ce_seen$ce_p "
-        ce_made=0
         root_of "$ce_p" || continue
         for ce_f in os-release wsl.conf; do
             resolve_in_root "$ROOT_OUT" "etc/$ce_f" || continue
-            if [ "$ce_made" = 0 ]; then
-                mkdir -p "$STAGE_PROC/$ce_p/root/etc" 2>/dev/null || break
-                ce_made=1
-            fi
+            [ -d "$STAGE_PROC/$ce_p/root/etc" ] || mkdir -p "$STAGE_PROC/$ce_p/root/etc" 2>/dev/null || break
             if copy_capped "$RESOLVED" "$STAGE_PROC/$ce_p/root/etc/$ce_f" "$MAX_ETC_BYTES" &&
                 [ "$ce_p" = "$SELF_PID" ] && [ "$ce_f" = wsl.conf ]; then
                 VIEW_WSL_CONF=true
@@ -1011,10 +796,8 @@ copy_etc_files() {
     fi
 }
 
-# lsns is the kernel's own answer for a PID namespace's parent (PNS, via NS_GET_PARENT).
-# Only the columns the analyzer reads (snapshot/lsns.ts) are asked for; PNS, ONS and
-# --list are feature-detected (2.40 prints a tree unless told --list). It runs in the
-# background while cp copies (it is CPU-bound, cp waits on the disk).
+# lsns: the kernel's own PID namespace parents (PNS), beside the copy. Only the columns
+# snapshot/lsns.ts reads; PNS, ONS and --list (2.40 prints a tree) are feature-detected.
 start_lsns() {
     LSNS_JSON='{"ran": false, "reason": "lsns not found"}'
     if [ "$LIVE" = 0 ]; then
@@ -1022,13 +805,9 @@ start_lsns() {
         return 0
     fi
     command -v lsns >/dev/null 2>&1 || return 0
-    rl_help=$(tmo "$FILE_TIMEOUT" lsns --help 2>&1) || :
-    rl_cols=$rl_help
-    case $rl_help in
-        *PNS*) ;;
-        *--list-columns*) rl_cols=$(tmo "$FILE_TIMEOUT" lsns --list-columns 2>&1) || : ;;
-    esac
-    rl_out=NS,TYPE,NPROCS,PID
+    rl_help=$(lsns --help 2>&1) || :
+    rl_cols=$rl_help rl_out=NS,TYPE,NPROCS,PID
+    case $rl_help in *PNS*) ;; *--list-columns*) rl_cols=$(lsns --list-columns 2>&1) || : ;; esac
     for rl_c in PNS ONS; do
         case $rl_cols in *"$rl_c "*) rl_out=$rl_out,$rl_c ;; esac
     done
@@ -1036,13 +815,22 @@ start_lsns() {
     case $rl_help in *'-l, --list'*) set -- "$@" --list ;; esac
     set -- "$@" --output "$rl_out"
     rl_command=$*
-    rl_version=$(tmo "$FILE_TIMEOUT" lsns --version 2>/dev/null) || :
+    rl_version=$(lsns --version 2>/dev/null) || :
     rl_version=${rl_version%%"$NL"*}
     spawn / /dev/null "$TOP/lsns.json" "$WORK/lsns.err" "$LSNS_TIMEOUT" "$@"
     LSNS_PID=$BG_PID
 }
 
-finish_lsns() {
+# finish_jobs: collects lsns and the namespace count.
+finish_jobs() {
+    NS_COUNT=0
+    if [ -n "$COUNT_PID" ]; then
+        wait_job COUNT_PID
+        read_first_line "$WORK/nscount"
+        # shellcheck disable=SC2086 # word splitting drops the tabs and spaces
+        set -- $LINE_OUT
+        is_uint "${1-}" && NS_COUNT=$1
+    fi
     [ -n "$LSNS_PID" ] || return 0
     wait_job LSNS_PID
     rl_file=null
@@ -1056,10 +844,8 @@ finish_lsns() {
     LSNS_JSON="$LSNS_JSON, \"exit_code\": $JOB_RC, \"file\": $rl_file}"
 }
 
-# Distinct namespace link targets captured: one pipeline whatever the process count,
-# started as soon as the copy is done (it reads only the staged links). GNU find prints
-# link targets itself; elsewhere one `ls -l` of every ns folder (the shell's glob names
-# them). awk counts the distinct targets, no sort.
+# Distinct namespace links staged, beside classify_copy: one pipeline whatever the
+# process count (GNU find -printf, else one `ls -l` of every ns folder; awk counts).
 start_count_namespaces() {
     # shellcheck disable=SC2016 # an awk program
     set -- '{ if (!($0 in seen)) { seen[$0] = 1; n++ } } END { print n + 0 }'
@@ -1073,18 +859,7 @@ start_count_namespaces() {
     COUNT_PID=$BG_PID
 }
 
-finish_count_namespaces() {
-    NS_COUNT=0
-    [ -n "$COUNT_PID" ] || return 0
-    wait_job COUNT_PID
-    read_first_line "$WORK/nscount"
-    # shellcheck disable=SC2086 # word splitting drops the tabs and spaces
-    set -- $LINE_OUT
-    is_uint "${1-}" && NS_COUNT=$1
-    :
-}
-
-# --- manifest -------------------------------------------------------------------------
+# --- manifest and archive -------------------------------------------------------------
 
 # centiseconds VALUE: CS_OUT is "5123.45" as 512345; fails when VALUE is not a number.
 centiseconds() {
@@ -1094,8 +869,7 @@ centiseconds() {
     case $1 in *.*) cs_frac=${1#*.}00 ;; esac
     cs_frac=${cs_frac%"${cs_frac#??}"}
     cs_int=${cs_int#"${cs_int%%[!0]*}"}
-    cs_frac=${cs_frac#0}
-    CS_OUT=$((${cs_int:-0} * 100 + ${cs_frac:-0}))
+    CS_OUT=$((${cs_int:-0} * 100 + ${cs_frac#0}))
 }
 
 # seconds_text N: CS_TEXT is N centiseconds as seconds, a JSON number with two decimals.
@@ -1105,8 +879,8 @@ seconds_text() {
     CS_TEXT=$(($1 / 100)).$cs_c
 }
 
-# SECONDS_TEXT: the capture's duration, by the view's uptime when live, else by the clock.
-capture_seconds() {
+write_manifest() {
+    # The capture's duration: by the view's uptime when live, else by the clock.
     if [ "$LIVE" = 1 ] && centiseconds "$UPTIME_START" && cs_start=$CS_OUT &&
         read_first_line "$PROC/uptime" && centiseconds "${LINE_OUT%% *}"; then
         cs_d=$((CS_OUT - cs_start))
@@ -1116,17 +890,18 @@ capture_seconds() {
     [ "$cs_d" -ge 0 ] || cs_d=0
     seconds_text "$cs_d"
     SECONDS_TEXT=$CS_TEXT
-}
-
-write_manifest() {
     # The env allow-list: these values only, and WSL_INTEROP's presence, never its value.
     wm_env=
     for wm_name in WSL_DISTRO_NAME WSL2_GUI_APPS_ENABLED WSLENV DISPLAY WAYLAND_DISPLAY PULSE_SERVER; do
         eval "[ \"\${$wm_name+set}\" = set ] && json_string \"\${$wm_name}\"" || continue
         wm_env="$wm_env\"$wm_name\": $JSON_OUT, "
     done
-    wm_interop=false
+    wm_interop=false wm_live=false wm_cmd=false wm_distro='' wm_hidepid=null wm_up=null
     [ "${WSL_INTEROP+set}" != set ] || wm_interop=true
+    [ "$LIVE" = 0 ] || wm_live=true
+    [ "$OPT_CMDLINE" = 0 ] || wm_cmd=true
+    [ -z "$VIEW_HIDEPID" ] || wm_hidepid=\"$VIEW_HIDEPID\"
+    centiseconds "$UPTIME_START" && seconds_text "$CS_OUT" && wm_up=$CS_TEXT
     # Lengths are the schema's maxLength for each field.
     json_string "$LABEL" 256 && wm_label=$JSON_OUT
     json_string "$PROC" 4096 && wm_proc=$JSON_OUT
@@ -1139,16 +914,8 @@ write_manifest() {
     json_or_null cap "$VIEW_CAP_EFF" && wm_ceff=$JSON_OUT
     json_or_null cap "$VIEW_CAP_PRM" && wm_cprm=$JSON_OUT
     json_or_null cap "$VIEW_CAP_BND" && wm_cbnd=$JSON_OUT
-    wm_hidepid=null
-    [ -z "$VIEW_HIDEPID" ] || wm_hidepid=\"$VIEW_HIDEPID\"
-    wm_up=null
-    centiseconds "$UPTIME_START" && seconds_text "$CS_OUT" && wm_up=$CS_TEXT
-    wm_live=false wm_cmd=false wm_distro=
-    [ "$LIVE" = 0 ] || wm_live=true
-    [ "$OPT_CMDLINE" = 0 ] || wm_cmd=true
     if [ -n "$DISTRO" ]; then
-        json_string "$DISTRO" 256
-        wm_dn=$JSON_OUT
+        json_string "$DISTRO" 256 && wm_dn=$JSON_OUT
         json_string "$DISTRO_FROM" 256
         wm_distro=", \"distro\": {\"name\": $wm_dn, \"from\": $JSON_OUT, \"cut\": $DISTRO_CUT}"
     fi
@@ -1170,8 +937,7 @@ write_manifest() {
         printf '  "lsns": %s,\n' "$LSNS_JSON"
         printf '  "counts": {"processes": %s, "namespaces": %s, "denied": %s, "vanished": %s, "errors": %s},\n' \
             "$PROC_N" "$NS_COUNT" "$DENIED_N" "$VANISHED_N" "$ERRORS_N"
-        # The lists stop at MAX_LIST_ENTRIES (the manifest stays under 16 MiB); the
-        # counts above are complete.
+        # The lists stop at MAX_LIST_ENTRIES (under 16 MiB); the counts are complete.
         if [ "$DENIED_N" -gt "$MAX_LIST_ENTRIES" ] || [ "$ERRORS_N" -gt "$MAX_LIST_ENTRIES" ]; then
             printf '  "lists_truncated": true,\n'
         fi
@@ -1187,44 +953,28 @@ write_manifest() {
     } >"$TOP/nsnap.json" || die "cannot write the manifest to the staging folder '$WORK'"
 }
 
-# --- the archive ----------------------------------------------------------------------
-
 write_archive() {
     wa_dest=$TMP_OUT
     [ "$TO_STDOUT" = 0 ] || wa_dest=$WORK/stream.tar.gz
-    # GNU tar can sort entries and write plain ustar with numeric owners: a reproducible,
-    # portable archive. Busybox tar writes ustar anyway.
+    # GNU tar sorted, plain ustar, numeric owners (reproducible); busybox writes ustar.
     set -- tar --sort=name --format=ustar --owner=0 --group=0 --numeric-owner
     "$@" -cf /dev/null -C "$WORK" probe >/dev/null 2>&1 || set -- tar
-    # tar writes into a FIFO that gzip, started here too, compresses: both run at once,
-    # as with tar -z, but a signal's trap can stop both (tar -z would leave its gzip
-    # running a moment after the collector exits).
+    # tar | gzip through a FIFO: unlike tar -z's gzip, both are ours for the trap to stop.
     if mkfifo "$WORK/tar.fifo" 2>/dev/null; then
         spawn / /dev/null "$WORK/tar.fifo" "$WORK/tar.err" 0 "$@" -cf - -C "$WORK" "$TOPNAME"
         TAR_PID=$BG_PID
         run_job / "$WORK/tar.fifo" "$wa_dest" "$WORK/gzip.err" 0 gzip -c
         wa_gz=$JOB_RC
         wait_job TAR_PID
-        if [ "$wa_gz" -ne 0 ]; then
-            cat "$WORK/gzip.err" >>"$WORK/tar.err" 2>/dev/null
-            [ "$JOB_RC" -ne 0 ] || JOB_RC=$wa_gz
-        fi
+        cat "$WORK/gzip.err" >>"$WORK/tar.err" 2>/dev/null
+        [ "$JOB_RC" -ne 0 ] || JOB_RC=$wa_gz
     else
         run_job / /dev/null /dev/null "$WORK/tar.err" 0 "$@" -czf "$wa_dest" -C "$WORK" "$TOPNAME"
     fi
     if [ "$JOB_RC" -ne 0 ]; then
         # tar's last words are "Error is not recoverable"; the cause comes first.
-        wa_msg=
-        while IFS= read -r wa_line; do
-            case $wa_line in
-                '') continue ;;
-                *'No space left'* | *'Disk quota'* | *'Read-only'* | *'Permission denied'* | *'Input/output'*)
-                    wa_msg=$wa_line
-                    break
-                    ;;
-            esac
-            [ -n "$wa_msg" ] || wa_msg=$wa_line
-        done <"$WORK/tar.err"
+        wa_msg=$(grep -m 1 -E 'No space left|Disk quota|Read-only|Permission denied|Input/output' "$WORK/tar.err" ||
+            grep -m 1 . "$WORK/tar.err")
         [ "$TO_STDOUT" = 0 ] || die "cannot build the tarball in '$WORK' (${wa_msg:-tar failed}); nothing was written"
         die "cannot write the snapshot to '$OUT_DIR' (${wa_msg:-tar failed}); nothing was written"
     fi
@@ -1232,16 +982,13 @@ write_archive() {
         cat "$wa_dest" || die "cannot write the snapshot to stdout"
         return 0
     fi
-    # The rename makes the file appear whole or not at all. A signal during mv is handled
-    # after it: RENAMING tells the trap to remove the renamed file. After it, the run is done.
+    # The rename: whole or nothing; RENAMING tells a trap after mv to remove the file.
     RENAMING=1
     mv -f "$TMP_OUT" "$OUT_ABS" 2>/dev/null || die "cannot rename the finished snapshot to '$OUT'"
     trap '' INT TERM HUP
-    TMP_OUT=
-    RENAMING=0
-    # Under sudo the file goes to the user who ran sudo (SUDO_UID, also when the
-    # environment was kept), or to --chown's owner: root's 0600 file would refuse the very
-    # user who is to attach it.
+    TMP_OUT='' RENAMING=0
+    # Under sudo the file goes to SUDO_UID (or --chown's owner): root's 0600 file would
+    # refuse the very user who is to attach it.
     wa_owner=$OPT_CHOWN
     if [ -z "$wa_owner" ] && [ "$(id -u 2>/dev/null)" = 0 ] && is_uint "${SUDO_UID-}" && is_uint "${SUDO_GID-}"; then
         wa_owner=$SUDO_UID:$SUDO_GID
@@ -1272,19 +1019,13 @@ main() {
     plan_output
     make_staging
     detect_tools
-    plan_copy
-    check_room
-    start_lsns
-    copy_processes
-    check_room
+    copy_processes # starts lsns beside the copy
     start_count_namespaces
     classify_copy
     copy_etc_files
-    finish_lsns
-    finish_count_namespaces
+    finish_jobs
     now
     END_ISO=$NOW_ISO END_EPOCH=$NOW_EPOCH
-    capture_seconds
     write_manifest
     write_archive
     report
