@@ -26,6 +26,9 @@ MAX_MOUNT_LINES=64
 MAX_LIST_ENTRIES=150000
 # Host and label are cut so that every entry name fits a ustar header (prefix <= 155).
 MAX_NAME_PART=48
+# From this many PID folders on, the GNU path copies with two cp at once when it stages
+# on a disk (there they overlap their waits; on tmpfs one cp beside lsns is faster).
+SPLIT_MIN=2000
 
 usage() {
     cat <<EOF
@@ -568,7 +571,7 @@ check_room() {
 # Does cp copy /proc-like trees with --parents (tried, not guessed from a version)? Can
 # xargs pass 512 KiB at once (thousands of processes in one cp)? Does find -printf?
 detect_tools() {
-    COPY_MODE=loop XARGS_SIZE='' FIND_PRINTF=0
+    COPY_MODE=loop XARGS_SIZE='' XARGS_PAR='' FIND_PRINTF=0
     dt_src=$WORK/probe/src
     if mkdir -p "$dt_src/1/ns" "$WORK/probe/dst" 2>/dev/null && printf 'x\n' >"$dt_src/1/f" 2>/dev/null &&
         ln -s 'pid:[1]' "$dt_src/1/ns/pid" 2>/dev/null &&
@@ -577,6 +580,7 @@ detect_tools() {
         COPY_MODE=bulk
     fi
     xargs -s 524288 true </dev/null >/dev/null 2>&1 && XARGS_SIZE=524288
+    xargs -P 2 true </dev/null >/dev/null 2>&1 && XARGS_PAR=1
     find "$WORK/probe" -maxdepth 0 -printf '' >/dev/null 2>&1 && FIND_PRINTF=1
     :
 }
@@ -617,8 +621,13 @@ copy_processes() {
     [ "$COPY_MODE" = bulk ] || cp_ms=$LOOP_MS_PER_PROCESS
     cp_secs=$((COPY_TIMEOUT + PID_COUNT * cp_ms / 1000))
     if [ "$COPY_MODE" = bulk ]; then
+        cp_par=''
+        if [ "$PID_COUNT" -ge "$SPLIT_MIN" ] && [ -n "$XARGS_PAR" ] && [ "$(stat -f -c %T "$WORK" 2>/dev/null)" != tmpfs ]; then
+            cp_par="-P 2 -n $((PID_COUNT * 3 + 3))" # half the paths each
+        fi
+        # shellcheck disable=SC2086 # two options or none
         run_job "$PROC" "$WORK/copy.list" /dev/null /dev/null "$cp_secs" \
-            xargs ${XARGS_SIZE:+-s "$XARGS_SIZE"} cp -dR --parents --no-preserve=mode -t "$STAGE_PROC"
+            xargs ${XARGS_SIZE:+-s "$XARGS_SIZE"} $cp_par cp -dR --parents --no-preserve=mode -t "$STAGE_PROC"
     else
         # Busybox cp has no --parents: one mkdir for every PID folder, then the script.
         (cd "$STAGE_PROC" && exec xargs mkdir -p <"$WORK/pids.list") 2>/dev/null ||
