@@ -623,7 +623,9 @@ copy_processes() {
     if [ "$COPY_MODE" = bulk ]; then
         cp_par=''
         if [ "$PID_COUNT" -ge "$SPLIT_MIN" ] && [ -n "$XARGS_PAR" ] && [ "$(stat -f -c %T "$WORK" 2>/dev/null)" != tmpfs ]; then
-            cp_par="-P 2 -n $((PID_COUNT * 3 + 3))" # half the paths each
+            # shellcheck disable=SC2086 # count the names: half the paths each
+            set -- $PID_FILES ns
+            cp_par="-P 2 -n $(((PID_COUNT * $# + 6) / 2))"
         fi
         # shellcheck disable=SC2086 # two options or none
         run_job "$PROC" "$WORK/copy.list" /dev/null /dev/null "$cp_secs" \
