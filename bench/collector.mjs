@@ -16,7 +16,8 @@
 // for before (PATH, PPID, COMMAND too).
 // With --compare OLD.sh, rows (a) to (b') also run OLD.sh (say, the collector of an
 // earlier commit: `git show HEAD~3:collector/nsnap-collect.sh > /tmp/old.sh`) on the same
-// sleepers, marked "before". Times are wall-clock medians over --runs; the ratio is to
+// sleepers, marked "before", taking turns at going first. Each run starts after a `sync`
+// (outside the clock). Times are wall-clock medians over --runs; the ratio is to
 // (c). The machine's load shows in the cat row: compare ratios, not seconds.
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -244,9 +245,11 @@ async function benchSize(n, runs, bbDir, tmpfs, compare) {
             ]
           : []),
       ];
+      const before = compare ? collectorRows(compare, '-before', false) : [];
+      const current = collectorRows(COLLECTOR, '', true);
       const tools = [
-        ...(compare ? collectorRows(compare, '-before', false) : []),
-        ...collectorRows(COLLECTOR, '', true),
+        ...before,
+        ...current,
         {
           key: 'cat',
           label: '(c) baseline: xargs cat',
@@ -282,12 +285,22 @@ async function benchSize(n, runs, bbDir, tmpfs, compare) {
           : []),
       ];
       const processes = processCount();
-      for (const tool of tools) {
-        const times = [];
-        for (let i = 0; i < runs; i += 1) {
+      // Runs go in rounds, one run of every row per round, and with --compare the two
+      // scripts take turns at going first; every run starts after a sync. On a disk, the
+      // writeback of one run's staging folder otherwise lands on the next run, and a fixed
+      // order charged it to whichever script ran second. The lsns row that reads the
+      // collector's manifest still comes after the collector within a round.
+      const timesOf = new Map(tools.map((t) => [t, []]));
+      for (let i = 0; i < runs; i += 1) {
+        const order = i % 2 === 1 && before.length > 0 ? [...current, ...before, ...tools.slice(before.length + current.length)] : tools;
+        for (const tool of order) {
           tool.prepare?.();
-          times.push(timed(tool.argv(), { env: tool.env, cwd: tool.cwd }, tool.key.startsWith('lsns') ? 5 : 0));
+          spawnSync('sync');
+          timesOf.get(tool).push(timed(tool.argv(), { env: tool.env, cwd: tool.cwd }, tool.key.startsWith('lsns') ? 5 : 0));
         }
+      }
+      for (const tool of tools) {
+        const times = timesOf.get(tool);
         const counted = tool.spawns ? spawnedBy(tool.argv(), tool.env) : null;
         rows.push({
           sleepers: n,
