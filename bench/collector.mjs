@@ -247,9 +247,7 @@ async function benchSize(n, runs, bbDir, tmpfs, compare) {
       ];
       const before = compare ? collectorRows(compare, '-before', false) : [];
       const current = collectorRows(COLLECTOR, '', true);
-      const tools = [
-        ...before,
-        ...current,
+      const others = [
         {
           key: 'cat',
           label: '(c) baseline: xargs cat',
@@ -284,6 +282,7 @@ async function benchSize(n, runs, bbDir, tmpfs, compare) {
             ]
           : []),
       ];
+      const tools = [...before, ...current, ...others];
       const processes = processCount();
       // Runs go in rounds, one run of every row per round, and with --compare the two
       // scripts take turns at going first; every run starts after a sync. On a disk, the
@@ -292,7 +291,7 @@ async function benchSize(n, runs, bbDir, tmpfs, compare) {
       // collector's manifest still comes after the collector within a round.
       const timesOf = new Map(tools.map((t) => [t, []]));
       for (let i = 0; i < runs; i += 1) {
-        const order = i % 2 === 1 && before.length > 0 ? [...current, ...before, ...tools.slice(before.length + current.length)] : tools;
+        const order = i % 2 === 1 ? [...current, ...before, ...others] : tools;
         for (const tool of order) {
           tool.prepare?.();
           spawnSync('sync');

@@ -90,7 +90,7 @@ export function otherInstances<G>(members: Iterable<G>, input: OtherInput<G>, di
     );
   }
   return {
-    idOf: (g, type) => (idOf.size === 0 ? undefined : idOf.get(g)?.get(type)),
+    idOf: (g, type) => idOf.get(g)?.get(type),
     idInView: (type, inode, view) => (inView.size === 0 ? null : (inView.get(`${type}:${inode}|${view}`) ?? null)),
   };
 }

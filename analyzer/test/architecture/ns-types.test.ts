@@ -32,6 +32,8 @@ describe('one list of namespace types', () => {
     const m = /^NS_LINKS='([a-z_ ]+)'$/m.exec(script);
     expect(m, 'collector/nsnap-collect.sh defines NS_LINKS on one line').not.toBeNull();
     expect(sorted((m?.[1] ?? '').split(' '))).toEqual(sorted(NS_LINK_NAMES));
+    // and nowhere else: every loop over the types reads NS_LINKS.
+    expect(script.match(/pid_for_children/g) ?? []).toHaveLength(1);
   });
 
   it.each(['analysis.schema.json', 'diff.schema.json'])('%s lists NS_TYPES in its enum and its id pattern', (file) => {
