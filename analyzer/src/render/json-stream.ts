@@ -1,10 +1,11 @@
 // JSON output as a stream of text pieces, byte for byte what `JSON.stringify(value, null,
 // 2)` followed by a newline gives. The top two levels (the document and its members,
 // such as the list of processes) are walked here; each value below them is one native
-// JSON.stringify call whose continuation lines are indented to where it sits. JSON
-// strings never hold a raw newline, so that indenting is exact. No string of the whole
-// document and no copy of the model is made: the largest piece is one process or one
-// namespace, and pieces are handed on in batches of about 64 KiB.
+// JSON.stringify call, made inside one-item arrays as deep as the value sits so that V8
+// indents its lines, and the arrays' brackets are cut off again (no pass over the text to
+// re-indent it). No string of the whole document and no copy of the model is made: the
+// largest piece is one process or one namespace, and pieces are handed on in batches of
+// about 64 KiB.
 
 /** Where a piece of output goes (the CLI's stdout, or a collector in tests). */
 export type Write = (text: string) => void;
@@ -37,10 +38,10 @@ export class PieceBuffer {
 const WALKED_LEVELS = 2;
 
 /** What JSON.stringify does to a value before looking at its type: toJSON and boxed primitives. */
-function prepare(value: unknown, key: string): unknown {
+function prepare(value: unknown, key: string | number): unknown {
   let v = value;
   if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
-    v = (v as { toJSON: (k: string) => unknown }).toJSON(key);
+    v = (v as { toJSON: (k: string) => unknown }).toJSON(String(key));
   }
   if (v instanceof Number || v instanceof String || v instanceof Boolean) v = v.valueOf();
   return v;
@@ -51,10 +52,40 @@ function omitted(v: unknown): boolean {
   return v === undefined || typeof v === 'function' || typeof v === 'symbol';
 }
 
+/**
+ * The brackets and indentation that `depth` one-item arrays put around their item in
+ * JSON.stringify(…, null, 2): "[\n  [\n    " before it and "\n  ]\n]" after it for two.
+ */
+const wrapping: Array<{ before: number; after: number }> = [];
+function wrapOf(depth: number): { before: number; after: number } {
+  let w = wrapping[depth];
+  if (w === undefined) {
+    let before = 0;
+    let after = 0;
+    for (let k = 1; k <= depth; k += 1) {
+      before += 2 + 2 * k; // "[\n" and the item's indent at that level
+      after += 2 + 2 * (k - 1); // "\n", the closing bracket's indent, "]"
+    }
+    w = { before, after };
+    wrapping[depth] = w;
+  }
+  return w;
+}
+
+/** JSON.stringify(v, null, 2) with every line after the first indented by `indent`. */
+function nested(v: unknown, indent: string): string {
+  if (indent === '' || v === null || typeof v !== 'object') return JSON.stringify(v, null, 2);
+  const depth = indent.length / 2;
+  let wrapped: unknown = v;
+  for (let k = 0; k < depth; k += 1) wrapped = [wrapped];
+  const text = JSON.stringify(wrapped, null, 2);
+  const { before, after } = wrapOf(depth);
+  return text.slice(before, text.length - after);
+}
+
 function writeValue(out: PieceBuffer, v: unknown, indent: string, level: number): void {
   if (v === null || typeof v !== 'object' || level >= WALKED_LEVELS) {
-    const text = JSON.stringify(v, null, 2);
-    out.push(indent === '' || !text.includes('\n') ? text : text.replaceAll('\n', `\n${indent}`));
+    out.push(nested(v, indent));
     return;
   }
   const inner = `${indent}  `;
@@ -64,7 +95,7 @@ function writeValue(out: PieceBuffer, v: unknown, indent: string, level: number)
       return;
     }
     for (let i = 0; i < v.length; i += 1) {
-      const item = prepare(v[i], String(i));
+      const item = prepare(v[i], i);
       out.push(i === 0 ? `[\n${inner}` : `,\n${inner}`);
       if (omitted(item)) out.push('null');
       else writeValue(out, item, inner, level + 1);
