@@ -52,26 +52,6 @@ function omitted(v: unknown): boolean {
   return v === undefined || typeof v === 'function' || typeof v === 'symbol';
 }
 
-/**
- * The brackets and indentation that `depth` one-item arrays put around their item in
- * JSON.stringify(…, null, 2): "[\n  [\n    " before it and "\n  ]\n]" after it for two.
- */
-const wrapping: Array<{ before: number; after: number }> = [];
-function wrapOf(depth: number): { before: number; after: number } {
-  let w = wrapping[depth];
-  if (w === undefined) {
-    let before = 0;
-    let after = 0;
-    for (let k = 1; k <= depth; k += 1) {
-      before += 2 + 2 * k; // "[\n" and the item's indent at that level
-      after += 2 + 2 * (k - 1); // "\n", the closing bracket's indent, "]"
-    }
-    w = { before, after };
-    wrapping[depth] = w;
-  }
-  return w;
-}
-
 /** JSON.stringify(v, null, 2) with every line after the first indented by `indent`. */
 function nested(v: unknown, indent: string): string {
   if (indent === '' || v === null || typeof v !== 'object') return JSON.stringify(v, null, 2);
@@ -79,8 +59,10 @@ function nested(v: unknown, indent: string): string {
   let wrapped: unknown = v;
   for (let k = 0; k < depth; k += 1) wrapped = [wrapped];
   const text = JSON.stringify(wrapped, null, 2);
-  const { before, after } = wrapOf(depth);
-  return text.slice(before, text.length - after);
+  // Level k of the wrapping puts "[\n" and the item's indent before it (2 + 2k characters)
+  // and "\n", the bracket's indent and "]" after it (2 + 2(k - 1)): "[\n  [\n    " and
+  // "\n  ]\n]" for two levels. Summed: depth(depth + 3) before, depth(depth + 1) after.
+  return text.slice(depth * (depth + 3), text.length - depth * (depth + 1));
 }
 
 function writeValue(out: PieceBuffer, v: unknown, indent: string, level: number): void {
