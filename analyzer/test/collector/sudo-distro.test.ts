@@ -6,10 +6,10 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, symlinkSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadView } from '../../src/source/load.js';
-import { AS_NOBODY, COLLECTOR, NOBODY, privateDir, removeScratch } from '../helpers/collector-run.js';
+import { COLLECTOR, NOBODY, nsnapOnNobodysRead, privateDir, removeScratch } from '../helpers/collector-run.js';
 import { assertGate, gate, liveSkipReason, toolMissing } from '../helpers/gate.js';
 
 const g = gate(liveSkipReason(), toolMissing('setpriv'));
@@ -58,9 +58,7 @@ describe.skipIf(g.skip)('under sudo, and without WSL_DISTRO_NAME', () => {
     expect(statSync(out).uid).toBe(NOBODY);
     expect(statSync(out).gid).toBe(NOBODY);
     expect(statSync(out).mode & 0o777).toBe(0o600);
-    const tree = spawnSync(AS_NOBODY[0] as string, [...AS_NOBODY.slice(1), 'node', resolve('bin/nsnap'), 'tree', out], {
-      encoding: 'utf8',
-    });
+    const tree = nsnapOnNobodysRead('tree', out);
     expect(tree.status, tree.stderr).toBe(0);
   });
 

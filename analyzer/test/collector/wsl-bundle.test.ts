@@ -10,7 +10,7 @@ import { chmodSync, existsSync, readdirSync, readFileSync, statSync } from 'node
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/run-cli.js';
-import { AS_NOBODY, NOBODY, privateDir, removeScratch } from '../helpers/collector-run.js';
+import { AS_NOBODY, NOBODY, nsnapOnNobodysRead, privateDir, removeScratch } from '../helpers/collector-run.js';
 import { assertGate, gate, liveSkipReason, toolMissing } from '../helpers/gate.js';
 import { startSimMachine, type SimMachine } from '../helpers/wsl-sim.js';
 
@@ -163,7 +163,7 @@ describe.skipIf(g.skip)('nsnap-collect.sh --wsl on a simulated WSL machine', () 
     const level = bundleManifest(file).levels.find((l) => l.name === 'debug-shell');
     expect(level?.status).toBe('missing');
     // The README's next step, as that user.
-    const tree = spawnSync(...asNobody(['node', 'bin/nsnap', 'tree', file]));
+    const tree = nsnapOnNobodysRead('tree', file);
     expect(tree.status, tree.stderr).toBe(0);
     expect(tree.stderr).toMatch(/level 'debug-shell' was not captured/);
   }, 180_000);
@@ -253,8 +253,3 @@ describe.skipIf(g.skip)('nsnap-collect.sh --wsl on a simulated WSL machine', () 
     expect(leftInShare(sim)).toEqual([]);
   });
 });
-
-function asNobody(argv: string[]): [string, string[], { encoding: 'utf8' }] {
-  const full = [...AS_NOBODY, ...argv];
-  return [full[0] as string, full.slice(1), { encoding: 'utf8' }];
-}

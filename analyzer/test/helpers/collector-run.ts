@@ -100,6 +100,22 @@ export function runCollector(args: string[], opts: RunOptions = {}): RunResult {
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr.toString('utf8') };
 }
 
+/**
+ * `nsnap COMMAND -` over FILE as nobody reads it: nobody opens and reads the file (the
+ * permission a test checks), and the repository's nsnap reads those bytes from standard
+ * input. nobody cannot run the repository's nsnap itself when the clone lies below a
+ * folder only root may enter (`mktemp -d` makes such folders): two tests failed that way
+ * in fresh clones. A read that nobody is refused is returned as the result.
+ */
+export function nsnapOnNobodysRead(command: string, file: string): { status: number | null; stderr: string } {
+  const read = spawnSync(hostTool(AS_NOBODY[0] as string), [...AS_NOBODY.slice(1), 'cat', file], { maxBuffer: 512 * 1024 * 1024 });
+  if (read.error) throw read.error;
+  if (read.status !== 0) return { status: read.status, stderr: `nobody cannot read ${file}: ${read.stderr.toString('utf8')}` };
+  const r = spawnSync(process.execPath, [resolve('bin/nsnap'), command, '-'], { input: read.stdout, encoding: 'utf8' });
+  if (r.error) throw r.error;
+  return { status: r.status, stderr: r.stderr };
+}
+
 /** A folder of busybox applet links: PATH=<it> leaves nothing but busybox. */
 export function busyboxPath(): string {
   if (busyboxDir !== null) return busyboxDir;
